@@ -1,0 +1,34 @@
+// `codecache`: the three engines cannot share one process (they export the same
+// symbols), so this launcher finds `--engine` on the command line (default
+// luajit2) and executes `codecache-<engine>` from its own directory with the same
+// arguments.
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+  std::string engine = "luajit2";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--engine") == 0 && i + 1 < argc) engine = argv[i + 1];
+    else if (std::strncmp(argv[i], "--engine=", 9) == 0) engine = argv[i] + 9;
+  }
+  if (engine != "lua51" && engine != "luajit" && engine != "luajit2") {
+    std::cerr << "codecache: --engine: '" << engine
+              << "' is not one of lua51, luajit, luajit2\nRun 'codecache --help' for usage.\n";
+    return 2;
+  }
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) self = argv[0];
+  const std::string target = (self.parent_path() / ("codecache-" + engine)).string();
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  args[0] = const_cast<char*>(target.c_str());
+  execv(target.c_str(), args.data());
+  std::cerr << "codecache: cannot run " << target << ": " << std::strerror(errno) << '\n';
+  return 1;
+}

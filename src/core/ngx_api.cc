@@ -1,0 +1,276 @@
+// The ngx API (see ngx_api.h). Every function reaches the running request through
+// context_of(L).request; outside a request they behave as in ngx_lua's init phase.
+#include "core/ngx_api.h"
+
+#include <cstring>
+#include <string>
+
+#include "core/execution_budget.h"
+#include "core/request_state.h"
+
+namespace codecache {
+namespace {
+
+RequestState* current_request(lua_State* L) { return context_of(L).request; }
+
+// Appends one ngx.say/ngx.print argument the way ngx_lua flattens it.
+void append_output_value(lua_State* L, int index, int arg, const char* fname, std::string& out,
+                         int depth) {
+  switch (lua_type(L, index)) {
+    case LUA_TNUMBER:
+    case LUA_TSTRING: {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, index, &len);
+      out.append(s, len);
+      return;
+    }
+    case LUA_TNIL: out += "nil"; return;
+    case LUA_TBOOLEAN: out += lua_toboolean(L, index) ? "true" : "false"; return;
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, index) == nullptr) {
+        out += "null";
+        return;
+      }
+      break;
+    case LUA_TTABLE: {
+      if (depth > 100) luaL_argerror(L, arg, "table nested too deeply");
+      int t = index < 0 ? lua_gettop(L) + index + 1 : index;
+      // Only array tables: every key must be a positive integer.
+      size_t n = 0;
+      lua_pushnil(L);
+      while (lua_next(L, t) != 0) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 1 ||
+            lua_tonumber(L, -1) != static_cast<lua_Number>(lua_tointeger(L, -1))) {
+          luaL_argerror(L, arg, "non-array table found");
+        }
+        ++n;
+      }
+      for (size_t i = 1; i <= n; ++i) {
+        lua_rawgeti(L, t, static_cast<int>(i));
+        int type = lua_type(L, -1);
+        if (type != LUA_TNUMBER && type != LUA_TSTRING && type != LUA_TNIL &&
+            type != LUA_TBOOLEAN && type != LUA_TTABLE &&
+            !(type == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == nullptr)) {
+          lua_pushfstring(L, "bad data type %s found", lua_typename(L, type));
+          luaL_argerror(L, arg, lua_tostring(L, -1));
+        }
+        append_output_value(L, -1, arg, fname, out, depth + 1);
+        lua_pop(L, 1);
+      }
+      return;
+    }
+    default: break;
+  }
+  lua_pushfstring(L, "string, number, boolean, nil, ngx.null, or array table expected, but got %s",
+                  luaL_typename(L, index));
+  luaL_argerror(L, arg, lua_tostring(L, -1));
+}
+
+int emit(lua_State* L, const char* fname, bool newline) {
+  RequestState* r = current_request(L);
+  if (r == nullptr) return luaL_error(L, "no request found");
+  std::string out;
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) append_output_value(L, i, i, fname, out, 0);
+  if (newline) out += '\n';
+  if (!r->send(out)) {
+    r->budget.output_refused = true;
+    return luaL_error(L, "response body exceeds the harness output limit");
+  }
+  r->headers_sent = true;
+  lua_pushinteger(L, 1);
+  return 1;
+}
+
+int ngx_say(lua_State* L) { return emit(L, "say", true); }
+int ngx_print(lua_State* L) { return emit(L, "print", false); }
+
+int ngx_flush(lua_State* L) {
+  if (RequestState* r = current_request(L)) r->headers_sent = true;
+  lua_pushinteger(L, 1);
+  return 1;
+}
+
+// ngx_lua's log prefix: "<basename of short_src>:<line>: [<name>(): ]".
+std::string caller_prefix(lua_State* L) {
+  lua_Debug ar{};
+  std::string prefix;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Snl", &ar)) {
+    const char* base = ar.short_src;
+    for (const char* p = ar.short_src; *p; ++p)
+      if (*p == '/' || *p == '\\') base = p + 1;
+    prefix = base;
+    prefix += ':';
+    prefix += std::to_string(ar.currentline > 0 ? ar.currentline : ar.linedefined);
+    prefix += ": ";
+    if (ar.namewhat != nullptr && *ar.namewhat != '\0' && ar.what != nullptr && *ar.what == 'L' &&
+        ar.name != nullptr) {
+      prefix += ar.name;
+      prefix += "(): ";
+    }
+  } else {
+    prefix = "?:0: ";
+  }
+  return prefix;
+}
+
+int write_log(lua_State* L, LogLevel level) {
+  RequestState* r = current_request(L);
+  if (r == nullptr || !r->logs(level)) return 0;
+  std::string message = "[lua] " + caller_prefix(L);
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) {
+    switch (lua_type(L, i)) {
+      case LUA_TNUMBER:
+      case LUA_TSTRING: {
+        size_t len = 0;
+        const char* s = lua_tolstring(L, i, &len);
+        message.append(s, len);
+        break;
+      }
+      case LUA_TNIL: message += "nil"; break;
+      case LUA_TBOOLEAN: message += lua_toboolean(L, i) ? "true" : "false"; break;
+      case LUA_TTABLE: {
+        if (!luaL_callmeta(L, i, "__tostring"))
+          return luaL_argerror(L, i, "expected table to have __tostring metamethod");
+        size_t len = 0;
+        const char* s = lua_tolstring(L, -1, &len);
+        if (s != nullptr) message.append(s, len);
+        lua_pop(L, 1);
+        break;
+      }
+      case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, i) == nullptr) message += "null";
+        break;
+      default:
+        lua_pushfstring(L, "string, number, boolean, or nil expected, got %s",
+                        luaL_typename(L, i));
+        return luaL_argerror(L, i, lua_tostring(L, -1));
+    }
+  }
+  r->log(level, message);
+  return 0;
+}
+
+int ngx_log(lua_State* L) {
+  int level = luaL_checkint(L, 1);
+  if (level < static_cast<int>(LogLevel::stderr_) || level > static_cast<int>(LogLevel::debug)) {
+    lua_pushfstring(L, "bad log level: %d", level);
+    return luaL_argerror(L, 1, lua_tostring(L, -1));
+  }
+  lua_remove(L, 1);
+  return write_log(L, static_cast<LogLevel>(level));
+}
+
+int lua_print(lua_State* L) { return write_log(L, LogLevel::notice); }
+
+int ngx_exit(lua_State* L) {
+  int code = luaL_checkint(L, 1);
+  RequestState* r = current_request(L);
+  if (r == nullptr) return luaL_error(L, "no request found");
+  if (r->headers_sent && code >= 300) {
+    r->log(LogLevel::err, "attempt to set status " + std::to_string(code) +
+                              " via ngx.exit after sending out the response status " +
+                              std::to_string(r->status_set ? r->status_set : 200));
+  }
+  r->exited = true;
+  r->exit_code = code;
+  r->budget.exit_requested = true;
+  // The entry thread yields to the scheduler; from a user coroutine or a pcall the
+  // budget hook unwinds the rest of the request on the next instruction.
+  return lua_yield(L, 0);
+}
+
+int ngx_sleep(lua_State* L) {
+  luaL_checknumber(L, 1);
+  if (current_request(L) == nullptr) return luaL_error(L, "no request found");
+  return lua_yield(L, 0);
+}
+
+int ngx_get_phase(lua_State* L) {
+  lua_pushstring(L, current_request(L) != nullptr ? "content" : "init");
+  return 1;
+}
+
+int ngx_index(lua_State* L) {  // __index(ngx, key) for the magic fields
+  const char* key = lua_tostring(L, 2);
+  if (key != nullptr && std::strcmp(key, "status") == 0) {
+    RequestState* r = current_request(L);
+    lua_pushinteger(L, r != nullptr ? r->status_set : 0);
+    return 1;
+  }
+  return 0;
+}
+
+int ngx_newindex(lua_State* L) {  // __newindex(ngx, key, value)
+  const char* key = lua_tostring(L, 2);
+  if (key != nullptr && std::strcmp(key, "status") == 0) {
+    RequestState* r = current_request(L);
+    int status = luaL_checkint(L, 3);
+    if (r == nullptr) return luaL_error(L, "no request found");
+    if (r->headers_sent) {
+      r->log(LogLevel::err, "attempt to set ngx.status after sending out response headers");
+      return 0;
+    }
+    r->status_set = status;
+    return 0;
+  }
+  lua_rawset(L, 1);
+  return 0;
+}
+
+void set_int(lua_State* L, const char* name, int value) {
+  lua_pushinteger(L, value);
+  lua_setfield(L, -2, name);
+}
+
+}  // namespace
+
+void open_ngx_api(lua_State* L) {
+  lua_createtable(L, 0, 64);
+  const luaL_Reg functions[] = {
+      {"say", ngx_say},     {"print", ngx_print},         {"flush", ngx_flush},
+      {"log", ngx_log},     {"exit", ngx_exit},           {"sleep", ngx_sleep},
+      {"get_phase", ngx_get_phase}, {nullptr, nullptr}};
+  for (const luaL_Reg* f = functions; f->name != nullptr; ++f) {
+    lua_pushcfunction(L, f->func);
+    lua_setfield(L, -2, f->name);
+  }
+  const char* levels[] = {"STDERR", "EMERG", "ALERT", "CRIT", "ERR",
+                          "WARN",   "NOTICE", "INFO", "DEBUG"};
+  for (int i = 0; i < 9; ++i) set_int(L, levels[i], i);
+  set_int(L, "OK", 0);
+  set_int(L, "ERROR", -1);
+  set_int(L, "AGAIN", -2);
+  set_int(L, "DONE", -4);
+  set_int(L, "DECLINED", -5);
+  const struct { const char* name; int code; } http[] = {
+      {"HTTP_OK", 200}, {"HTTP_CREATED", 201}, {"HTTP_NO_CONTENT", 204},
+      {"HTTP_MOVED_PERMANENTLY", 301}, {"HTTP_MOVED_TEMPORARILY", 302},
+      {"HTTP_NOT_MODIFIED", 304}, {"HTTP_BAD_REQUEST", 400}, {"HTTP_UNAUTHORIZED", 401},
+      {"HTTP_FORBIDDEN", 403}, {"HTTP_NOT_FOUND", 404}, {"HTTP_NOT_ALLOWED", 405},
+      {"HTTP_INTERNAL_SERVER_ERROR", 500}, {"HTTP_BAD_GATEWAY", 502},
+      {"HTTP_SERVICE_UNAVAILABLE", 503}, {"HTTP_GATEWAY_TIMEOUT", 504}};
+  for (const auto& h : http) set_int(L, h.name, h.code);
+  lua_pushlightuserdata(L, nullptr);
+  lua_setfield(L, -2, "null");
+
+  lua_createtable(L, 0, 2);  // metatable for ngx.status
+  lua_pushcfunction(L, ngx_index);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ngx_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_setmetatable(L, -2);
+
+  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "ngx");
+  lua_pop(L, 1);
+  lua_setfield(L, LUA_GLOBALSINDEX, "ngx");
+
+  lua_pushcfunction(L, lua_print);
+  lua_setfield(L, LUA_GLOBALSINDEX, "print");
+}
+
+}  // namespace codecache

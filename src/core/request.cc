@@ -1,0 +1,226 @@
+// The life of one request (see request.h).
+#include "core/request.h"
+
+#include <filesystem>
+#include <string>
+
+#include "core/chunk_loader.h"
+#include "core/execution_budget.h"
+#include "core/request_env.h"
+#include "core/traceback.h"
+
+namespace codecache {
+namespace {
+
+// Sets the running request for the ngx API for one scope.
+class ServingScope {
+ public:
+  ServingScope(VmContext& ctx, RequestState& state) : ctx_(ctx) { ctx_.request = &state; }
+  ~ServingScope() { ctx_.request = nullptr; }
+  ServingScope(const ServingScope&) = delete;
+  ServingScope& operator=(const ServingScope&) = delete;
+
+ private:
+  VmContext& ctx_;
+};
+
+std::string load_error_prefix(const Handler& h) {
+  if (h.kind == Handler::Kind::file) return "failed to load external Lua file \"" + h.source + "\": ";
+  return "failed to load inlined Lua code: ";
+}
+
+// lua_tostring of an error value, or its __tostring, or "unknown reason".
+int describe_error_value(lua_State* L) {
+  if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER) {
+    lua_pushvalue(L, 1);
+    return 1;
+  }
+  if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+  lua_pushliteral(L, "unknown reason");
+  return 1;
+}
+
+}  // namespace
+
+Request::Request(Vm* vm, Handler& handler, const Settings& settings)
+    : vm_(vm), state_(settings.log_level, settings.limits.memory_bytes) {
+  if (!settings.code_cache) {
+    own_vm_ = std::make_unique<Vm>(settings);
+    vm_ = own_vm_.get();
+    handler.cache_ref = kRefNil;  // a ref into another VM's cache means nothing here
+  }
+  start(handler);
+}
+
+Request::~Request() { release_thread(); }
+
+void Request::start(Handler& handler) {
+  lua_State* L = vm_->state();
+  VmContext& ctx = vm_->context();
+  const Profile profile = vm_->settings().profile;
+  Outcome& out = state_.outcome;
+  out.cache_key = handler.cache_key;
+
+  bool from_cache = false;
+  if (!load(handler, from_cache)) return finish();
+  out.cache = own_vm_ ? CacheState::off : from_cache ? CacheState::hit : CacheState::miss;
+
+  if (profile != Profile::openresty) {
+    // The factory runs on the main thread, outside any request env (§3.3).
+    int status;
+    {
+      ServingScope serving(ctx, state_);
+      BudgetScope budget(ctx, state_.budget, L);
+      status = lua_pcall(L, 0, 1, 0);
+    }
+    if (status != 0) {
+      const char* err = lua_tostring(L, -1);
+      std::string message = err != nullptr ? err : "unknown error";
+      lua_pop(L, 1);
+      if (from_cache) {
+        state_.log(LogLevel::err, "lua: failed to run factory at key \"" + handler.cache_key +
+                                      "\": " + message);
+      } else {
+        state_.log(LogLevel::err,
+                   load_error_prefix(handler) + "fail to generate new closure from the closure factory");
+      }
+      out.status = 500;
+      return finish();
+    }
+  }
+
+  co_ = lua_newthread(L);
+  anchor_thread();       // pops the thread; the handler function is on top again
+  lua_xmove(L, co_, 1);
+  install_request_env(L, co_, profile, &state_);
+}
+
+bool Request::load(Handler& handler, bool& from_cache) {
+  lua_State* L = vm_->state();
+  VmContext& ctx = vm_->context();
+  Outcome& out = state_.outcome;
+  from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
+  for (size_t i = 0; i < out.cache_events.size(); ++i) {
+    state_.log(LogLevel::debug, describe(out.cache_events[i]));
+  }
+  if (from_cache) return true;
+
+  const LoaderKind kind =
+      vm_->settings().profile == Profile::openresty ? LoaderKind::direct : LoaderKind::factory;
+  LoadResult result;
+  {
+    ServingScope serving(ctx, state_);
+    BudgetScope budget(ctx, state_.budget, L);
+    if (handler.kind == Handler::Kind::file) {
+      std::string path = std::filesystem::absolute(handler.source).lexically_normal().string();
+      result = load_file(L, kind, path);
+    } else {
+      result = load_inline(L, kind, handler.source, handler.chunkname.c_str());
+    }
+  }
+  if (!result.ok()) {  // failed loads are never cached: the next request retries
+    state_.log(LogLevel::err, load_error_prefix(handler) + result.message);
+    out.status = result.http_status();
+    if (result.lua_status == LUA_ERRMEM) state_.budget.memory_refused = true;
+    return false;
+  }
+  CodeCache::store(L, handler.cache_key, handler.cache_ref);
+  return true;
+}
+
+bool Request::resume() {
+  if (finished_) return true;
+  VmContext& ctx = vm_->context();
+  int status;
+  {
+    ServingScope serving(ctx, state_);
+    BudgetScope budget(ctx, state_.budget, co_);
+    status = lua_resume(co_, 0);
+  }
+  if (status == LUA_YIELD && !state_.exited) {
+    lua_settop(co_, 0);  // a pause: what it yielded is dropped
+    return false;
+  }
+  if (status == 0 || state_.exited || is_exit_sentinel(co_, -1)) {
+    Outcome& out = state_.outcome;
+    if (state_.exited && !state_.headers_sent && state_.exit_code >= 200) {
+      out.status = state_.exit_code;
+    } else if (state_.exited && !state_.headers_sent && state_.exit_code < 0) {
+      out.status = 500;
+    } else {
+      out.status = state_.status_set != 0 ? state_.status_set : 200;
+    }
+    finish();
+    return true;
+  }
+  finish_with_runtime_error(co_, status);
+  return true;
+}
+
+void Request::finish_with_runtime_error(lua_State* thread, int status) {
+  Outcome& out = state_.outcome;
+  const std::string trace = thread_traceback(thread);
+  std::string message = "unknown reason";
+  if (status == LUA_ERRMEM) {
+    message = "not enough memory";
+  } else {
+    lua_State* L = vm_->state();
+    VmContext& ctx = vm_->context();
+    lua_pushcfunction(L, describe_error_value);
+    lua_xmove(thread, L, 1);
+    ServingScope serving(ctx, state_);
+    BudgetScope budget(ctx, state_.budget, L);
+    if (lua_pcall(L, 1, 1, 0) == 0 && lua_isstring(L, -1)) message = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  state_.log(LogLevel::err, "lua entry thread aborted: runtime error: " + message + "\n" + trace);
+  if (message.find("stack overflow") != std::string::npos) {
+    out.limit = LimitKind::stack;
+  }
+  if (state_.headers_sent) {
+    out.aborted = true;
+    out.status = state_.status_set != 0 ? state_.status_set : 200;
+  } else {
+    out.status = 500;
+  }
+  finish();
+}
+
+void Request::finish() {
+  Outcome& out = state_.outcome;
+  const ExecutionBudget& b = state_.budget;
+  if (!b.sandbox_refusal.empty()) {
+    out.limit = LimitKind::sandbox;
+    out.limit_detail = b.sandbox_refusal;
+  } else if (b.cpu_exhausted) {
+    out.limit = LimitKind::cpu_time;
+  } else if (b.instructions_exhausted) {
+    out.limit = LimitKind::instructions;
+  } else if (b.memory_refused) {
+    out.limit = LimitKind::memory;
+  } else if (b.output_refused) {
+    out.limit = LimitKind::memory;
+    out.limit_detail = "output";
+  }
+  finished_ = true;
+  release_thread();
+  vm_->settle();
+}
+
+void Request::anchor_thread() {
+  lua_State* L = vm_->state();
+  lua_pushlightuserdata(L, this);
+  lua_insert(L, -2);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+void Request::release_thread() {
+  if (co_ == nullptr) return;
+  lua_State* L = vm_->state();
+  lua_pushlightuserdata(L, this);
+  lua_pushnil(L);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  co_ = nullptr;
+}
+
+}  // namespace codecache

@@ -1,0 +1,48 @@
+// One request through a content handler, as ngx_lua runs it (§3.3, §4):
+// code cache lookup -> load on a miss (never caching failures) -> on classic and
+// sealed, the factory called on the main thread for a fresh closure -> a new
+// coroutine with the profile's globals -> resumed until it ends. A plain yield of
+// the entry thread (coroutine.yield, ngx.sleep) pauses the request so another can
+// run before it resumes; ngx.exit ends it. Every ending is classified.
+#pragma once
+
+#include <memory>
+
+#include "core/handler.h"
+#include "core/outcome.h"
+#include "core/request_state.h"
+#include "core/vm.h"
+
+namespace codecache {
+
+class Request {
+ public:
+  // Runs the cache and loading steps at once; the handler starts on resume().
+  // `vm` is the worker's VM; with the code cache off pass null and the request
+  // builds (and owns) a fresh VM.
+  Request(Vm* vm, Handler& handler, const Settings& settings);
+  ~Request();
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
+  bool finished() const { return finished_; }
+  // Runs the handler until it ends or pauses. Returns finished().
+  bool resume();
+  const Outcome& outcome() const { return state_.outcome; }
+
+ private:
+  void start(Handler& handler);
+  bool load(Handler& handler, bool& from_cache);
+  void finish_with_runtime_error(lua_State* thread, int status);
+  void finish();
+  void anchor_thread();
+  void release_thread();
+
+  std::unique_ptr<Vm> own_vm_;
+  Vm* vm_;
+  lua_State* co_ = nullptr;
+  RequestState state_;
+  bool finished_ = false;
+};
+
+}  // namespace codecache

@@ -1,0 +1,30 @@
+// The globals a request's handler sees, per profile (§4):
+//   classic  : a new table T per request, T._G = T, T.__ngx_req set, metatable
+//              {__index = main _G}; the thread's globals and the closure's env are T.
+//              Writes stay in T, but what T reaches through __index (library tables,
+//              the string metatable, package.loaded, getfenv(print)) is shared: these
+//              are the leaks the real classic build has.
+//   sealed   : like classic, but every table reached through the main globals is
+//              copied into the request on first use (one memo per request, so
+//              package.loaded.string == string and package.loaded._G == _G), getfenv
+//              never returns the main globals, require loads modules afresh into the
+//              request's own package.loaded, module() and the reduced debug/GC
+//              controls are refused, and the string metatable is locked.
+//   openresty: nothing: the thread runs on the main globals, shared by all.
+#pragma once
+
+#include "core/settings.h"
+#include "engine/lua_headers.h"
+
+namespace codecache {
+
+// VM set-up for the profile (sealed: compiles its helpers, locks the string
+// metatable, reduces debug and collectgarbage). On the main thread.
+void prepare_profile(lua_State* L, Profile profile);
+
+// Gives `co` (a new request thread) its globals and sets them as the env of the
+// function on top of `co`'s stack (when it is a function). `request_tag` becomes
+// T.__ngx_req. No-op for openresty.
+void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag);
+
+}  // namespace codecache

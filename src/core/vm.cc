@@ -1,0 +1,59 @@
+// VM construction (see vm.h).
+#include "core/vm.h"
+
+#include <stdexcept>
+
+#include "core/code_cache.h"
+#include "core/execution_budget.h"
+#include "core/memory_budget.h"
+#include "core/ngx_api.h"
+#include "core/request_env.h"
+#include "core/sandbox.h"
+#include "core/write_guard.h"
+
+namespace codecache {
+namespace {
+
+int panic(lua_State* L) {
+  // Only reachable through a harness bug: every piece of handler code runs protected.
+  const char* msg = lua_tostring(L, -1);
+  fprintf(stderr, "codecache: unprotected Lua error: %s\n", msg ? msg : "?");
+  std::abort();
+}
+
+}  // namespace
+
+Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
+  context_->settings = settings;
+  L_ = lua_newstate(budget_alloc, context_.get());
+  if (L_ == nullptr) throw std::runtime_error("lua_newstate failed");
+  context_->main = L_;
+  lua_atpanic(L_, panic);
+  try {
+    open_sandboxed_libraries(L_, settings.module_path);
+    open_ngx_api(L_);
+    CodeCache::create(L_);
+    if (settings.profile == Profile::openresty) install_write_guard(L_);
+    prepare_profile(L_, settings.profile);
+  } catch (...) {
+    lua_close(L_);
+    throw;
+  }
+  lua_settop(L_, 0);
+  install_budget_hook(L_);
+}
+
+Vm::~Vm() {
+  if (L_ != nullptr) lua_close(L_);
+}
+
+void Vm::settle() {
+  lua_settop(L_, 0);
+  install_budget_hook(L_);
+  lua_gc(L_, LUA_GCRESTART, 0);
+  if (context_->live_bytes > context_->settings.limits.memory_bytes / 2) {
+    lua_gc(L_, LUA_GCCOLLECT, 0);
+  }
+}
+
+}  // namespace codecache

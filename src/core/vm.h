@@ -1,0 +1,34 @@
+// One Lua VM as ngx_lua builds it for a worker (or, with the code cache off, for
+// one request): the counting allocator, the budget hook, the sandboxed standard
+// library, the ngx API, an empty code cache, and the profile's extras (the _G
+// write guard for openresty, the sealed helpers for sealed).
+#pragma once
+
+#include <memory>
+
+#include "core/settings.h"
+#include "core/vm_context.h"
+
+namespace codecache {
+
+class Vm {
+ public:
+  explicit Vm(const Settings& settings);  // throws std::runtime_error on failure
+  ~Vm();
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  lua_State* state() const { return L_; }
+  VmContext& context() { return *context_; }
+  const Settings& settings() const { return context_->settings; }
+
+  // Called after every request: restores the hook period, restarts a stopped
+  // collector and collects when the heap is past half its cap.
+  void settle();
+
+ private:
+  std::unique_ptr<VmContext> context_;
+  lua_State* L_ = nullptr;
+};
+
+}  // namespace codecache

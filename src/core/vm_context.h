@@ -1,0 +1,58 @@
+// The state every C callback of a VM can reach: the limits being enforced, the
+// request that is running (for ngx.say / ngx.log / ngx.exit), and the settings.
+// It is the allocator's user data, so context_of(L) works from any thread of the VM.
+#pragma once
+
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/settings.h"
+#include "engine/lua_headers.h"
+
+namespace codecache {
+
+class RequestState;  // request.h
+
+// What one request has spent and which of its limits fired. Lives in the request
+// so that interleaved requests on one VM are charged separately.
+struct ExecutionBudget {
+  std::uint64_t instructions_used = 0;
+  std::int64_t cpu_used_ns = 0;
+  volatile std::sig_atomic_t cpu_expired = 0;
+  bool instructions_exhausted = false;
+  bool cpu_exhausted = false;
+  bool memory_refused = false;
+  // Set by ngx.exit: the hook unwinds whatever runs until the entry thread ends.
+  bool exit_requested = false;
+  bool output_refused = false;  // the body or log hit the harness's output cap
+  // The first sandbox refusal ("os.exit", "io.open", ...), or empty.
+  std::string sandbox_refusal;
+};
+
+struct VmContext {
+  Settings settings;
+
+  // Memory budget (memory_budget.cc).
+  std::size_t live_bytes = 0;
+  std::size_t peak_bytes = 0;
+  bool memory_enforced = false;  // only while handler code runs
+
+  // The budget of the request whose code is running (execution_budget.h);
+  // null while the harness itself works on the VM.
+  ExecutionBudget* budget = nullptr;
+
+  // The request whose handler is running, or null between requests.
+  RequestState* request = nullptr;
+
+  lua_State* main = nullptr;
+};
+
+inline VmContext& context_of(lua_State* L) {
+  void* ud = nullptr;
+  lua_getallocf(L, &ud);
+  return *static_cast<VmContext*>(ud);
+}
+
+}  // namespace codecache

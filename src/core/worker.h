@@ -1,0 +1,34 @@
+// An nginx worker process with ngx_lua: the main VM that serves every request
+// while the code cache is on, or a fresh VM per request while it is off (§5).
+// The entry point for everything that runs handlers: the CLI, tests, fuzzers.
+#pragma once
+
+#include <memory>
+
+#include "core/handler.h"
+#include "core/outcome.h"
+#include "core/request.h"
+#include "core/settings.h"
+#include "core/vm.h"
+
+namespace codecache {
+
+class Worker {
+ public:
+  explicit Worker(const Settings& settings);
+
+  // Serves one request to completion (a paused handler is resumed at once).
+  Outcome run(Handler& handler);
+
+  // Starts a request whose steps the caller drives, to interleave requests.
+  std::unique_ptr<Request> start(Handler& handler);
+
+  const Settings& settings() const { return settings_; }
+  Vm* main_vm() { return vm_.get(); }  // null while the code cache is off
+
+ private:
+  Settings settings_;
+  std::unique_ptr<Vm> vm_;
+};
+
+}  // namespace codecache

@@ -1,0 +1,31 @@
+// The engine seam: everything that differs between PUC Lua 5.1, stock LuaJIT and
+// OpenResty's LuaJIT2, and nothing else. Each engine build compiles exactly one
+// implementation of this header (puc_lua51.cc or luajit.cc).
+#pragma once
+
+#include <string_view>
+
+#include "engine/lua_headers.h"
+
+namespace codecache::engine {
+
+enum class Id { lua51, luajit, luajit2 };
+
+// Which engine this binary was built against.
+Id id();
+std::string_view name();  // "lua51", "luajit" or "luajit2"
+
+// Opens the engine's own extra libraries that handlers may use (LuaJIT: `bit`, and
+// `jit` with the compiler on). Called inside a protected call during VM set-up.
+void open_extra_libraries(lua_State* L);
+
+// Loads text only: a chunk that the engine would treat as bytecode (after the
+// BOM / '#' skipping the engine itself does) is refused with an error message.
+// Returns a lua_load status with the function or the message on the stack.
+int load_text_only(lua_State* L, const char* text, size_t size, const char* chunkname);
+
+// Which precompiled format the engine's loader accepts.
+enum class BytecodeFormat { puc51, luajit };
+BytecodeFormat bytecode_format();
+
+}  // namespace codecache::engine
