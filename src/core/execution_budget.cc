@@ -1,10 +1,14 @@
 // Instruction budget and CPU watchdog (see execution_budget.h).
 #include "core/execution_budget.h"
 
-#include <sys/time.h>
+#include "core/memory_budget.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 
 namespace codecache {
@@ -12,15 +16,21 @@ namespace {
 
 constexpr int kHookPeriod = 1000;  // instructions between two checks
 
-// The watchdog is process-wide: one piece of handler code runs at a time.
+// One piece of handler code runs at a time, so the watchdog's state is global.
 ExecutionBudget* volatile g_watched = nullptr;
 lua_State* volatile g_running = nullptr;
 
 int g_exit_sentinel_tag;  // its address is the sentinel value
 
+// Hard deadline: where to jump, and how many watchdog ticks have passed since the
+// soft budget expired.
+sigjmp_buf* volatile g_hard_target = nullptr;
+volatile int g_ticks_after_expiry = 0;
+constexpr int kTickMs = 50;
+
 long long cpu_now_ns() {
   timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<long long>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
@@ -30,11 +40,25 @@ void watchdog_fired(int) {
   ExecutionBudget* budget = g_watched;
   lua_State* running = g_running;
   if (budget == nullptr || running == nullptr) return;
+  if (budget->cpu_expired) {
+    // Still inside handler code: past the hard deadline, cut it off, unless our
+    // allocator holds the C heap (then the next tick tries again).
+    if (++g_ticks_after_expiry >= kHardDeadlineMs / kTickMs && g_hard_target != nullptr &&
+        !allocator_busy()) {
+      sigjmp_buf* target = g_hard_target;
+      g_hard_target = nullptr;
+      siglongjmp(*target, 1);
+    }
+    return;
+  }
   budget->cpu_expired = 1;
+  g_ticks_after_expiry = 0;
   lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // async-safe by design
 }
 
-void arm_timer(long long remaining_ns) {
+// A CPU-time timer of the calling thread (never process-wide: only the thread
+// running handler code may receive the signal the hard deadline jumps from).
+timer_t thread_timer() {
   static const bool installed = [] {
     struct sigaction sa {};
     sa.sa_handler = watchdog_fired;
@@ -44,17 +68,30 @@ void arm_timer(long long remaining_ns) {
     return true;
   }();
   (void)installed;
-  itimerval t{};
+  thread_local timer_t timer = [] {
+    sigevent ev{};
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGVTALRM;
+    ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+    timer_t t{};
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t) != 0) std::abort();
+    return t;
+  }();
+  return timer;
+}
+
+void arm_timer(long long remaining_ns) {
+  itimerspec t{};
   remaining_ns = std::max(remaining_ns, 1'000'000LL);
   t.it_value.tv_sec = remaining_ns / 1'000'000'000;
-  t.it_value.tv_usec = (remaining_ns % 1'000'000'000) / 1000;
-  t.it_interval.tv_usec = 50'000;  // keep poking until the scope ends
-  setitimer(ITIMER_VIRTUAL, &t, nullptr);
+  t.it_value.tv_nsec = remaining_ns % 1'000'000'000;
+  t.it_interval.tv_nsec = kTickMs * 1'000'000L;  // keep ticking until the scope ends
+  timer_settime(thread_timer(), 0, &t, nullptr);
 }
 
 void disarm_timer() {
-  itimerval t{};
-  setitimer(ITIMER_VIRTUAL, &t, nullptr);
+  itimerspec t{};
+  timer_settime(thread_timer(), 0, &t, nullptr);
 }
 
 void budget_hook(lua_State* L, lua_Debug*) {
@@ -106,6 +143,13 @@ BudgetScope::~BudgetScope() {
   ctx_.budget = nullptr;
   ctx_.memory_enforced = false;
 }
+
+bool enter_hard_deadline(VmContext&, sigjmp_buf* target) {
+  g_hard_target = target;
+  return true;
+}
+
+void leave_hard_deadline() { g_hard_target = nullptr; }
 
 void push_exit_sentinel(lua_State* L) { lua_pushlightuserdata(L, &g_exit_sentinel_tag); }
 

@@ -1,10 +1,19 @@
 // Bounds how long handler code may run: a count hook charges every VM instruction
 // (JIT traces included, thanks to LUAJIT_ENABLE_CHECKHOOK) against
-// Limits::instructions, and a CPU watchdog (SIGVTALRM, never SIGALRM, which
-// libFuzzer owns) catches C functions such as string.rep that run no instructions.
+// Limits::instructions, and a CPU watchdog (a per-thread CPU timer raising
+// SIGVTALRM, never SIGALRM, which libFuzzer owns) catches C functions such as
+// string.rep that run no instructions.
 // Once a budget is spent the hook fires on every instruction, so `pcall` loops
 // cannot swallow the error. The memory cap is enforced in the same scopes.
+//
+// A C function can also run for ever without reaching an instruction (a
+// backtracking string.find pattern). When handler code is still running
+// kHardDeadlineMs of CPU after the soft budget expired, the watchdog jumps out
+// of it (siglongjmp, never while our allocator holds the heap); the VM is then
+// abandoned, never touched again, and the outcome is a `cpu_time` limit.
 #pragma once
+
+#include <csetjmp>
 
 #include "core/vm_context.h"
 
@@ -13,6 +22,8 @@ namespace codecache {
 // Installs the hook on a VM's main thread; threads created later inherit it.
 // Called at VM creation and after each request (a spent budget leaves count=1).
 void install_budget_hook(lua_State* L);
+
+constexpr int kHardDeadlineMs = 1000;
 
 // Arms `budget` (and the memory cap) while one piece of handler code runs on
 // `running`; restores the quiet state on destruction. Scopes do not nest.
@@ -28,6 +39,32 @@ class BudgetScope {
   ExecutionBudget& budget_;
   long long started_cpu_ns_;
 };
+
+// Runs `body(L)` (a lua_pcall, lua_resume or lua_load wrapped in a lambda) under a
+// BudgetScope with the hard deadline armed. Returns body's status, or LUA_ERRRUN
+// with ctx.abandoned set when the deadline cut it off.
+template <typename Body>
+int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Body&& body);
+
+// Implementation detail of run_budgeted: the jump target for the hard deadline.
+bool enter_hard_deadline(VmContext& ctx, sigjmp_buf* target);
+void leave_hard_deadline();
+
+template <typename Body>
+int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Body&& body) {
+  sigjmp_buf target;
+  BudgetScope scope(ctx, budget, running);
+  if (sigsetjmp(target, 1) != 0) {  // landed here from the watchdog
+    leave_hard_deadline();
+    ctx.abandoned = true;
+    budget.cpu_exhausted = true;
+    return LUA_ERRRUN;
+  }
+  enter_hard_deadline(ctx, &target);
+  int status = body();
+  leave_hard_deadline();
+  return status;
+}
 
 // The error value thrown to unwind a request after ngx.exit; recognised by identity.
 void push_exit_sentinel(lua_State* L);

@@ -4,6 +4,7 @@
 // why it is passed by reference to every request that runs it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/code_cache.h"
@@ -24,6 +25,7 @@ struct Handler {
   std::string chunkname;  // inline only
   std::string cache_key;  // content_by_lua_nhli_<md5> or nhlf_<md5>
   int cache_ref = kRefNil;
+  std::uint64_t cache_vm = 0;  // VmContext::id the ref belongs to
 
   // How outcomes name it: "content_by_lua(nginx.conf:40)" or the path.
   std::string label() const;

@@ -1,16 +1,28 @@
 // Counting allocator with a cap on live bytes (see memory_budget.h).
 #include "core/memory_budget.h"
 
+#include <csignal>
 #include <cstdlib>
 
 #include "core/vm_context.h"
 
 namespace codecache {
+namespace {
+volatile std::sig_atomic_t g_in_heap = 0;
+
+struct HeapSection {
+  HeapSection() { g_in_heap = 1; }
+  ~HeapSection() { g_in_heap = 0; }
+};
+}  // namespace
+
+bool allocator_busy() { return g_in_heap != 0; }
 
 void* budget_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
   auto& ctx = *static_cast<VmContext*>(ud);
   // PUC passes the old size of a new block as a type tag; treat it as zero.
   if (ptr == nullptr) osize = 0;
+  HeapSection in_heap;
   if (nsize == 0) {
     std::free(ptr);
     ctx.live_bytes -= osize;

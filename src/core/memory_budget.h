@@ -9,4 +9,7 @@ namespace codecache {
 
 void* budget_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize);
 
+// True while budget_alloc is inside the C heap (the CPU watchdog must not jump then).
+bool allocator_busy();
+
 }  // namespace codecache

@@ -24,7 +24,9 @@ int panic(lua_State* L) {
 }  // namespace
 
 Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
+  static std::uint64_t next_id = 0;
   context_->settings = settings;
+  context_->id = ++next_id;
   L_ = lua_newstate(budget_alloc, context_.get());
   if (L_ == nullptr) throw std::runtime_error("lua_newstate failed");
   context_->main = L_;

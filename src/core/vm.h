@@ -26,6 +26,10 @@ class Vm {
   // collector and collects when the heap is past half its cap.
   void settle();
 
+  // Gives up the VM after the hard deadline cut handler code off mid-C-function:
+  // its memory is leaked, never freed or closed, since its state is unknown.
+  void abandon() { L_ = nullptr; }
+
  private:
   std::unique_ptr<VmContext> context_;
   lua_State* L_ = nullptr;

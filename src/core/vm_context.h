@@ -47,6 +47,11 @@ struct VmContext {
   RequestState* request = nullptr;
 
   lua_State* main = nullptr;
+  std::uint64_t id = 0;  // unique per VM in this process; handlers' refs are per VM
+
+  // Set when handler code was cut off by the hard CPU deadline in the middle of a
+  // C function: the VM's state is unknown, so it is never touched again.
+  bool abandoned = false;
 };
 
 inline VmContext& context_of(lua_State* L) {

@@ -8,6 +8,11 @@ Worker::Worker(const Settings& settings) : settings_(settings) {
 }
 
 std::unique_ptr<Request> Worker::start(Handler& handler) {
+  if (vm_ != nullptr && vm_->context().abandoned) {  // as nginx would respawn the worker
+    vm_->abandon();
+    abandoned_.push_back(std::move(vm_));
+    vm_ = std::make_unique<Vm>(settings_);
+  }
   return std::make_unique<Request>(vm_.get(), handler, settings_);
 }
 

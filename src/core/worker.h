@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "core/handler.h"
 #include "core/outcome.h"
@@ -29,6 +30,8 @@ class Worker {
  private:
   Settings settings_;
   std::unique_ptr<Vm> vm_;
+  // VMs given up after a hard deadline; kept so paused requests can still see it.
+  std::vector<std::unique_ptr<Vm>> abandoned_;
 };
 
 }  // namespace codecache
