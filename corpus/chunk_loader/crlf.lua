@@ -1,0 +1,3 @@
+ngx.say(1)
+ngx.say(2)
+-- c
