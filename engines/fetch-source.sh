@@ -3,26 +3,38 @@
 # engines/sources.lock (sha256) and unpacks a build-ready tree.
 #
 #   engines/fetch-source.sh ENGINE DEST_DIR
+#   engines/fetch-source.sh --pin ENGINE      prints what a ready tree's .codecache-pin holds
 #
 # ENGINE is lua51, luajit or luajit2. Downloads are kept in $CODECACHE_DOWNLOAD_DIR
 # (default: <repo>/.cache/engine-sources) so repeated configures do not refetch.
 # Lua 5.1 is unpacked from the orig tarball plus Debian's vararg stack fix (0004):
 # Debian's own Makefile patch breaks `liblua.a`, and we compile Lua as C++, so the
 # extern "C" patch (0003) is not wanted. LuaJIT trees get all Debian patches
-# (dpkg-source -x), which carry the CVE-2024-2517x fixes.
+# (dpkg-source -x), which carry the CVE-2024-2517x fixes. Our own patches for known
+# engine bugs, engines/patches/<engine>-*.patch, are applied last (each documents why).
 set -euo pipefail
 
+if [ "${1:-}" = "--pin" ]; then
+  pin_only=1
+  shift
+fi
+
 engine=${1:?usage: fetch-source.sh ENGINE DEST_DIR}
-dest=${2:?usage: fetch-source.sh ENGINE DEST_DIR}
+dest=${2:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 lock="$here/sources.lock"
 downloads=${CODECACHE_DOWNLOAD_DIR:-$here/../.cache/engine-sources}
 
 die() { echo "fetch-source.sh: $*" >&2; exit 1; }
+[ -n "${pin_only:-}" ] || [ -n "$dest" ] || die "usage: fetch-source.sh ENGINE DEST_DIR"
+
+our_patches() { ls "$here/patches/$engine"-*.patch 2>/dev/null || true; }
 
 mapfile -t rows < <(awk -v e="$engine" '$1 == e { print }' "$lock")
 [ "${#rows[@]}" -gt 0 ] || die "unknown engine '$engine' (expected lua51, luajit or luajit2)"
 read -r _ package version _ _ <<<"${rows[0]}"
+pin="$package=$version patches:$(cat $(our_patches) /dev/null | sha256sum | cut -c1-16)"
+if [ -n "${pin_only:-}" ]; then echo "$pin"; exit 0; fi
 
 verified() {
   local row file sum
@@ -83,6 +95,9 @@ case "$engine" in
     rm -rf "$dest.tmp" && dpkg-source --no-check -x "$dsc" "$dest.tmp" >/dev/null
     ;;
 esac
+for p in $(our_patches); do
+  patch -s -d "$dest.tmp" -p1 <"$p" || die "cannot apply $(basename "$p")"
+done
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
-echo "$package=$version" >"$dest/.codecache-pin"
+echo "$pin" >"$dest/.codecache-pin"
 echo "fetch-source.sh: $engine ready in $dest" >&2
