@@ -82,6 +82,8 @@ function(_codecache_add_luajit engine src)
             "XCFLAGS=${xcflags}"
             "TARGET_CFLAGS=${CODECACHE_ENGINE_SANITIZE_LUAJIT}"
             "TARGET_LDFLAGS=${CODECACHE_ENGINE_SANITIZE_LUAJIT}"
+            # the environment's CFLAGS (OSS-Fuzz) must not reach the host tools
+            "CFLAGS=" "LDFLAGS="
             Q=@ E=@:
     COMMENT "Building ${engine} (LuaJIT make, static)"
     VERBATIM)
@@ -97,6 +99,7 @@ endfunction()
 
 foreach(engine IN LISTS CODECACHE_ENGINES)
   _codecache_engine_source(${engine} src)
+  set(CODECACHE_ENGINE_TREE_${engine} "${src}")  # for tools that rebuild the engines
   if(engine STREQUAL "lua51")
     _codecache_add_lua51("${src}")
   else()

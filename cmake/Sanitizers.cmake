@@ -1,13 +1,29 @@
-# Compiler flags for the two build flavours: `default` (optimised, for tests and the
-# CLI) and `fuzz` (clang, ASan + UBSan, libFuzzer coverage on engines and core).
+# Compiler flags for the build flavours: `default` (optimised, for tests and the
+# CLI), `fuzz` (clang, ASan + UBSan, libFuzzer coverage on engines and core) and
+# OSS-Fuzz / ClusterFuzzLite (flags from $CFLAGS/$CXXFLAGS, fuzzers linked with
+# $LIB_FUZZING_ENGINE, see .clusterfuzzlite/build.sh).
 # UBSan checks switched off on the engines are the ones that fire on intended
 # LuaJIT idioms (see ../shared/reference/toolchain_notes.md §2.4).
 
 include_guard(GLOBAL)
 
 option(CODECACHE_FUZZ "Instrumented build: clang, ASan+UBSan, -fsanitize=fuzzer-no-link" OFF)
+option(CODECACHE_OSSFUZZ "OSS-Fuzz style build: sanitizer flags from the environment" OFF)
 
-if(CODECACHE_FUZZ)
+set(_luajit_noise
+    "-fno-sanitize=alignment,float-cast-overflow,null,pointer-overflow,shift-base,nonnull-attribute")
+
+if(CODECACHE_OSSFUZZ)
+  # CMake already put $CFLAGS / $CXXFLAGS into CMAKE_<LANG>_FLAGS for the core and
+  # Lua 5.1; LuaJIT's own Makefile gets them explicitly.
+  set(CODECACHE_CORE_SANITIZE "")
+  set(CODECACHE_ENGINE_SANITIZE_LUA51 "")
+  set(CODECACHE_ENGINE_SANITIZE_LUAJIT "$ENV{CFLAGS} ${_luajit_noise}")
+  set(CODECACHE_ENGINE_CCOPT "-O1 -fno-omit-frame-pointer")
+  set(CODECACHE_ENGINE_XCFLAGS "-DLUAJIT_USE_SYSMALLOC")
+  set(CODECACHE_LINK_SANITIZE "")
+  separate_arguments(CODECACHE_FUZZER_LINK UNIX_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
+elseif(CODECACHE_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "CODECACHE_FUZZ needs clang (g++ has no -fsanitize=fuzzer); use --preset fuzz")
   endif()
@@ -16,10 +32,11 @@ if(CODECACHE_FUZZ)
   set(CODECACHE_ENGINE_SANITIZE_LUA51 ${_base} -fno-sanitize-recover=undefined
       -fno-sanitize=float-cast-overflow)
   string(JOIN " " CODECACHE_ENGINE_SANITIZE_LUAJIT ${_base} -fno-sanitize-recover=undefined
-      "-fno-sanitize=alignment,float-cast-overflow,null,pointer-overflow,shift-base,nonnull-attribute")
+      ${_luajit_noise})
   set(CODECACHE_ENGINE_CCOPT "-O1 -fno-omit-frame-pointer")
   set(CODECACHE_ENGINE_XCFLAGS "-DLUAJIT_USE_SYSMALLOC -DLUA_USE_ASSERT")
   set(CODECACHE_LINK_SANITIZE -fsanitize=address,undefined)
+  set(CODECACHE_FUZZER_LINK -fsanitize=fuzzer)
 else()
   set(CODECACHE_CORE_SANITIZE "")
   set(CODECACHE_ENGINE_SANITIZE_LUA51 "")
@@ -27,4 +44,5 @@ else()
   set(CODECACHE_ENGINE_CCOPT "-O2 -fomit-frame-pointer")
   set(CODECACHE_ENGINE_XCFLAGS "")
   set(CODECACHE_LINK_SANITIZE "")
+  set(CODECACHE_FUZZER_LINK "")
 endif()
