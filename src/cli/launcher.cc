@@ -1,8 +1,10 @@
 // `codecache`: the three engines cannot share one process (they export the same
 // symbols), so this launcher finds `--engine` on the command line (default
 // luajit2) and executes `codecache-<engine>` from its own directory with the same
-// arguments.
+// arguments. `codecache conform ...` executes codecache-conform instead.
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstring>
 #include <filesystem>
@@ -10,7 +12,33 @@
 #include <string>
 #include <vector>
 
+namespace {
+
+std::filesystem::path own_directory(const char* argv0) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) self = argv0;
+  return self.parent_path();
+}
+
+// `codecache conform ...` runs the conformance report tool, codecache-conform,
+// which drives the three per-engine runners (conformance/README.md).
+int run_conform(int argc, char** argv) {
+  const std::string target = (own_directory(argv[0]) / "codecache-conform").string();
+  std::vector<char*> args;
+  args.push_back(const_cast<char*>(target.c_str()));
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execv(target.c_str(), args.data());
+  std::cerr << "codecache: cannot run " << target << ": " << std::strerror(errno)
+            << " (it is built with the tests: cmake --build build --target codecache-conform)\n";
+  return 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "conform") == 0) return run_conform(argc, argv);
   std::string engine = "luajit2";
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--engine") == 0 && i + 1 < argc) engine = argv[i + 1];

@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--max-memory-mb", o.max_memory_mb, "live Lua heap cap per VM (default 64)")
       ->check(CLI::Range(1, 65536));
   run_cmd->add_option("--max-instructions", o.max_instructions,
-                      "VM instructions per request (default 50000000)")
+                      "VM instructions per request (default " +
+                          std::to_string(Limits{}.instructions) + ")")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--max-cpu-ms", o.max_cpu_ms, "CPU time per request (default 2000)")
       ->check(CLI::Range(1, 3600000));

@@ -43,7 +43,8 @@ void watchdog_fired(int) {
   if (budget->cpu_expired) {
     // Still inside handler code: past the hard deadline, cut it off, unless our
     // allocator holds the C heap (then the next tick tries again).
-    if (++g_ticks_after_expiry >= kHardDeadlineMs / kTickMs && g_hard_target != nullptr &&
+    g_ticks_after_expiry = g_ticks_after_expiry + 1;
+    if (g_ticks_after_expiry >= kHardDeadlineMs / kTickMs && g_hard_target != nullptr &&
         !allocator_busy()) {
       sigjmp_buf* target = g_hard_target;
       g_hard_target = nullptr;
@@ -152,6 +153,13 @@ bool enter_hard_deadline(VmContext&, sigjmp_buf* target) {
 void leave_hard_deadline() { g_hard_target = nullptr; }
 
 void push_exit_sentinel(lua_State* L) { lua_pushlightuserdata(L, &g_exit_sentinel_tag); }
+
+void unwind_on_next_instruction(lua_State* L) {
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  if (lua_State* running = g_running; running != nullptr && running != L) {
+    lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // PUC keeps hooks per thread
+  }
+}
 
 bool is_exit_sentinel(lua_State* L, int index) {
   return lua_islightuserdata(L, index) && lua_touserdata(L, index) == &g_exit_sentinel_tag;

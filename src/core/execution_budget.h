@@ -68,6 +68,12 @@ int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Bo
 
 // The error value thrown to unwind a request after ngx.exit; recognised by identity.
 void push_exit_sentinel(lua_State* L);
+
+// After ngx.exit: makes the budget hook fire on the very next instruction of `L`
+// and of the entry thread being resumed, so that a request whose ngx.exit could
+// not yield straight to the scheduler (inside pcall on PUC Lua, or in a user
+// coroutine) is unwound before it runs any more of the handler.
+void unwind_on_next_instruction(lua_State* L);
 bool is_exit_sentinel(lua_State* L, int index);
 
 }  // namespace codecache

@@ -179,6 +179,7 @@ int ngx_exit(lua_State* L) {
   r->budget.exit_requested = true;
   // The entry thread yields to the scheduler; from a user coroutine or a pcall the
   // budget hook unwinds the rest of the request on the next instruction.
+  unwind_on_next_instruction(L);
   return lua_yield(L, 0);
 }
 

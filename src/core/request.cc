@@ -24,8 +24,16 @@ class ServingScope {
   VmContext& ctx_;
 };
 
+// The absolute path ngx_lua loads and logs a file handler by (it rebases the
+// configured path before loading, ngx_http_lua_rebase_path).
+std::string script_path(const Handler& h) {
+  return std::filesystem::absolute(h.source).lexically_normal().string();
+}
+
 std::string load_error_prefix(const Handler& h) {
-  if (h.kind == Handler::Kind::file) return "failed to load external Lua file \"" + h.source + "\": ";
+  if (h.kind == Handler::Kind::file) {
+    return "failed to load external Lua file \"" + script_path(h) + "\": ";
+  }
   return "failed to load inlined Lua code: ";
 }
 
@@ -47,12 +55,14 @@ Request::Request(Vm* vm, Handler& handler, const Settings& settings)
   if (!settings.code_cache) {
     own_vm_ = std::make_unique<Vm>(settings);
     vm_ = own_vm_.get();
-    handler.cache_ref = kRefNil;  // a ref into another VM's cache means nothing here
   }
   start(handler);
 }
 
-Request::~Request() { release_thread(); }
+Request::~Request() {
+  release_thread();
+  if (own_vm_ != nullptr && own_vm_->context().abandoned) own_vm_->abandon();
+}
 
 void Request::start(Handler& handler) {
   lua_State* L = vm_->state();
@@ -62,17 +72,21 @@ void Request::start(Handler& handler) {
   out.cache_key = handler.cache_key;
 
   bool from_cache = false;
-  if (!load(handler, from_cache)) return finish();
+  const bool loaded = load(handler, from_cache);
+  // With the code cache off the state is `off` whether or not the load succeeds.
   out.cache = own_vm_ ? CacheState::off : from_cache ? CacheState::hit : CacheState::miss;
+  if (!loaded) return finish();
 
   if (profile != Profile::openresty) {
-    // The factory runs on the main thread, outside any request env (§3.3).
+    // The factory runs on the main thread, outside any request env (§3.3);
+    // sealed gives it a throwaway sealed env first.
+    seal_factory_env(L, profile, &state_);
     int status;
     {
       ServingScope serving(ctx, state_);
-      BudgetScope budget(ctx, state_.budget, L);
-      status = lua_pcall(L, 0, 1, 0);
+      status = run_budgeted(ctx, state_.budget, L, [&] { return lua_pcall(L, 0, 1, 0); });
     }
+    if (ctx.abandoned) return finish_abandoned();
     if (status != 0) {
       const char* err = lua_tostring(L, -1);
       std::string message = err != nullptr ? err : "unknown error";
@@ -99,6 +113,12 @@ bool Request::load(Handler& handler, bool& from_cache) {
   lua_State* L = vm_->state();
   VmContext& ctx = vm_->context();
   Outcome& out = state_.outcome;
+  if (handler.cache_vm != ctx.id) {
+    // A ref into another VM's cache means nothing here (§5: code cache off, or a
+    // VM replaced after it was abandoned).
+    handler.cache_ref = kRefNil;
+    handler.cache_vm = ctx.id;
+  }
   from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
   for (size_t i = 0; i < out.cache_events.size(); ++i) {
     state_.log(LogLevel::debug, describe(out.cache_events[i]));
@@ -112,8 +132,7 @@ bool Request::load(Handler& handler, bool& from_cache) {
     ServingScope serving(ctx, state_);
     BudgetScope budget(ctx, state_.budget, L);
     if (handler.kind == Handler::Kind::file) {
-      std::string path = std::filesystem::absolute(handler.source).lexically_normal().string();
-      result = load_file(L, kind, path);
+      result = load_file(L, kind, script_path(handler));
     } else {
       result = load_inline(L, kind, handler.source, handler.chunkname.c_str());
     }
@@ -131,11 +150,18 @@ bool Request::load(Handler& handler, bool& from_cache) {
 bool Request::resume() {
   if (finished_) return true;
   VmContext& ctx = vm_->context();
+  if (ctx.abandoned) {  // another request on this VM was cut off while this one paused
+    finish_abandoned();
+    return true;
+  }
   int status;
   {
     ServingScope serving(ctx, state_);
-    BudgetScope budget(ctx, state_.budget, co_);
-    status = lua_resume(co_, 0);
+    status = run_budgeted(ctx, state_.budget, co_, [&] { return lua_resume(co_, 0); });
+  }
+  if (ctx.abandoned) {
+    finish_abandoned();
+    return true;
   }
   if (status == LUA_YIELD && !state_.exited) {
     lua_settop(co_, 0);  // a pause: what it yielded is dropped
@@ -169,8 +195,9 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
     lua_pushcfunction(L, describe_error_value);
     lua_xmove(thread, L, 1);
     ServingScope serving(ctx, state_);
-    BudgetScope budget(ctx, state_.budget, L);
-    if (lua_pcall(L, 1, 1, 0) == 0 && lua_isstring(L, -1)) message = lua_tostring(L, -1);
+    int described = run_budgeted(ctx, state_.budget, L, [&] { return lua_pcall(L, 1, 1, 0); });
+    if (ctx.abandoned) return finish_abandoned();
+    if (described == 0 && lua_isstring(L, -1)) message = lua_tostring(L, -1);
     lua_pop(L, 1);
   }
   state_.log(LogLevel::err, "lua entry thread aborted: runtime error: " + message + "\n" + trace);
@@ -205,6 +232,23 @@ void Request::finish() {
   finished_ = true;
   release_thread();
   vm_->settle();
+}
+
+void Request::finish_abandoned() {
+  Outcome& out = state_.outcome;
+  state_.log(LogLevel::err,
+             "lua entry thread aborted: runtime error: CPU time budget exhausted inside a C "
+             "function (hard deadline); the VM was abandoned");
+  if (state_.headers_sent) {
+    out.aborted = true;
+    out.status = state_.status_set != 0 ? state_.status_set : 200;
+  } else {
+    out.status = 500;
+  }
+  out.limit = LimitKind::cpu_time;
+  out.limit_detail = "hard deadline";
+  co_ = nullptr;  // the VM is never touched again
+  finished_ = true;
 }
 
 void Request::anchor_thread() {

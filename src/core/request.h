@@ -35,6 +35,7 @@ class Request {
   bool load(Handler& handler, bool& from_cache);
   void finish_with_runtime_error(lua_State* thread, int status);
   void finish();
+  void finish_abandoned();
   void anchor_thread();
   void release_thread();
 

@@ -84,8 +84,10 @@ int sealed_collectgarbage(lua_State* L) {
 
 void reduce_debug(lua_State* L) {
   lua_getfield(L, LUA_GLOBALSINDEX, "debug");
-  lua_createtable(L, 0, 2);
-  for (const char* keep : {"traceback", "getinfo"}) {
+  lua_createtable(L, 0, 5);
+  // traceback and getinfo, plus the sandbox's refusing stubs, so that an attempt
+  // is still classified as a `sandbox` limit.
+  for (const char* keep : {"traceback", "getinfo", "sethook", "getregistry", "debug"}) {
     lua_getfield(L, -2, keep);
     lua_setfield(L, -2, keep);
   }
@@ -130,6 +132,20 @@ void prepare_sealed(lua_State* L) {
 
 void prepare_profile(lua_State* L, Profile profile) {
   if (profile == Profile::sealed) prepare_sealed(L);
+}
+
+void seal_factory_env(lua_State* L, Profile profile, void* request_tag) {
+  if (profile != Profile::sealed) return;
+  lua_createtable(L, 0, 2);  // T = { _G = T, __ngx_req = <request> }, sealed
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "_G");
+  lua_pushlightuserdata(L, request_tag);
+  lua_setfield(L, -2, "__ngx_req");
+  lua_pushlightuserdata(L, &g_sealed_factory_tag);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, -2);
+  lua_call(L, 1, 0);  // seal(T): allocation only
+  lua_setfenv(L, -2);
 }
 
 void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag) {

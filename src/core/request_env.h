@@ -2,7 +2,7 @@
 //   classic  : a new table T per request, T._G = T, T.__ngx_req set, metatable
 //              {__index = main _G}; the thread's globals and the closure's env are T.
 //              Writes stay in T, but what T reaches through __index (library tables,
-//              the string metatable, package.loaded, getfenv(print)) is shared: these
+//              the string metatable, package.loaded) is shared: these
 //              are the leaks the real classic build has.
 //   sealed   : like classic, but every table reached through the main globals is
 //              copied into the request on first use (one memo per request, so
@@ -26,5 +26,11 @@ void prepare_profile(lua_State* L, Profile profile);
 // function on top of `co`'s stack (when it is a function). `request_tag` becomes
 // T.__ngx_req. No-op for openresty.
 void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag);
+
+// Sealed only: gives the closure factory on top of L's stack a fresh sealed env
+// of its own, so that code the factory runs (the `end, <expr>, function()`
+// escape of §3.3) cannot write to the main globals other requests read. The
+// other profiles keep ngx_lua's behaviour: the factory sees the main globals.
+void seal_factory_env(lua_State* L, Profile profile, void* request_tag);
 
 }  // namespace codecache

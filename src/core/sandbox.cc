@@ -36,6 +36,13 @@ int safe_loadstring(lua_State* L) {
 }
 
 int safe_load(lua_State* L) {
+  // LuaJIT's load also takes the chunk as a string (lib_base.c), PUC 5.1's only
+  // a reader function.
+  if (engine::id() != engine::Id::lua51 &&
+      (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)) {
+    lua_settop(L, 2);
+    return safe_loadstring(L);
+  }
   luaL_checktype(L, 1, LUA_TFUNCTION);
   const char* chunkname = luaL_optstring(L, 2, "=(load)");
   luaL_Buffer buffer;
@@ -181,10 +188,18 @@ void restrict_jit(lua_State* L) {
   lua_getfield(L, LUA_GLOBALSINDEX, "jit");
   if (lua_istable(L, -1)) refuse_field(L, lua_gettop(L), "attach", "jit.attach");
   lua_pop(L, 1);
-  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
-  lua_pushnil(L);
-  lua_setfield(L, -2, "jit.util");
-  lua_pop(L, 1);
+  // luaopen_jit pre-registers jit.util and jit.profile in package.preload; a
+  // jit.profile callback runs with hooks off, outside every budget.
+  for (const char* registry_table : {"_LOADED", "_PRELOAD"}) {
+    lua_getfield(L, LUA_REGISTRYINDEX, registry_table);
+    if (lua_istable(L, -1)) {
+      for (const char* module : {"jit.util", "jit.profile"}) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, module);
+      }
+    }
+    lua_pop(L, 1);
+  }
 }
 
 }  // namespace

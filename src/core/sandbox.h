@@ -3,9 +3,9 @@
 // replaced by refusing stubs (each refusal is classified as a `sandbox` limit):
 // no io, no os.execute/remove/rename/exit/tmpname/getenv/setlocale, no dofile /
 // loadfile / package.loadlib / C modules, require only from allow-listed
-// directories, no newproxy (finalisers run with hooks off), no jit.attach or
-// jit.util, no debug.sethook / debug.debug / debug.getregistry, and load /
-// loadstring refuse bytecode.
+// directories, no newproxy (finalisers run with hooks off), no jit.attach,
+// jit.util or jit.profile (its callbacks run with hooks off), no debug.sethook /
+// debug.debug / debug.getregistry, and load / loadstring refuse bytecode.
 #pragma once
 
 #include <string>

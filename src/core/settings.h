@@ -33,7 +33,10 @@ std::optional<LogLevel> parse_log_level(std::string_view);
 
 struct Limits {
   std::size_t memory_bytes = 64u << 20;       // live bytes a VM may hold
-  std::uint64_t instructions = 50'000'000;    // VM instructions per request
+  // VM instructions per request. Must run out well before cpu_ms on every engine,
+  // so that a runaway loop is classified `instructions`: a hooked LuaJIT
+  // instruction costs some 25-50 ns (the count hook dispatches each one).
+  std::uint64_t instructions = 10'000'000;
   std::uint32_t cpu_ms = 2000;                // process CPU time per request step
 };
 

@@ -2,13 +2,37 @@
 #include "core/traceback.h"
 
 namespace codecache {
+namespace {
+
+// Number of frames on `co`'s stack. lua_getstack(level) walks `level` frames on
+// LuaJIT, so counting one by one is quadratic: seconds after a stack overflow.
+// Levels are contiguous, so probe exponentially, then bisect.
+int stack_depth(lua_State* co) {
+  lua_Debug ar{};
+  if (!lua_getstack(co, 0, &ar)) return 0;
+  int present = 0, absent = 1;
+  while (lua_getstack(co, absent, &ar)) {
+    present = absent;
+    absent *= 2;
+  }
+  while (absent - present > 1) {
+    const int mid = present + (absent - present) / 2;
+    if (lua_getstack(co, mid, &ar)) {
+      present = mid;
+    } else {
+      absent = mid;
+    }
+  }
+  return present + 1;
+}
+
+}  // namespace
 
 std::string thread_traceback(lua_State* co) {
   constexpr int kHead = 12, kTail = 10;  // frames kept around a "..." gap, as Lua does
   std::string out = "stack traceback:\ncoroutine 0:";
   lua_Debug ar{};
-  int depth = 0;
-  while (lua_getstack(co, depth, &ar)) ++depth;
+  const int depth = stack_depth(co);
   for (int level = 0; level < depth; ++level) {
     if (level == kHead && depth > kHead + kTail) {
       out += "\n\t...";

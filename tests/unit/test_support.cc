@@ -5,6 +5,9 @@
 
 #include <fstream>
 #include <random>
+#include <stdexcept>
+
+#include "engine/lua_headers.h"
 
 namespace codecache::test {
 
@@ -24,6 +27,12 @@ Outcome run_inline(Profile profile, std::string_view code) {
   return worker.run(handler);
 }
 
+std::vector<Outcome> run_times(Worker& worker, Handler& handler, int times) {
+  std::vector<Outcome> outcomes;
+  for (int i = 0; i < times; ++i) outcomes.push_back(worker.run(handler));
+  return outcomes;
+}
+
 int count_log_lines(const Outcome& outcome, std::string_view needle) {
   int n = 0;
   for (const auto& line : outcome.log)
@@ -35,11 +44,24 @@ bool log_contains(const Outcome& outcome, std::string_view needle) {
   return count_log_lines(outcome, needle) > 0;
 }
 
+std::string dump_log(const Outcome& outcome) {
+  std::string out = "log (" + std::to_string(outcome.log.size()) + " lines):";
+  for (const auto& line : outcome.log) out += "\n  " + line;
+  return out;
+}
+
+std::string_view test_engine() { return CODECACHE_TEST_ENGINE; }
+
+bool engine_is_luajit() { return test_engine() != "lua51"; }
+
+std::string profile_name(Profile profile) { return std::string(to_string(profile)); }
+
 ScratchDir::ScratchDir() {
   std::random_device rd;
   path_ = std::filesystem::temp_directory_path() /
           ("codecache-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
   std::filesystem::create_directories(path_);
+  path_ = std::filesystem::canonical(path_);  // what getcwd() reports after a chdir
 }
 
 ScratchDir::~ScratchDir() {
@@ -49,9 +71,45 @@ ScratchDir::~ScratchDir() {
 
 std::string ScratchDir::write(const std::string& name, std::string_view bytes) const {
   auto file = path_ / name;
-  std::ofstream out(file, std::ios::binary);
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return file.string();
+}
+
+CwdGuard::CwdGuard(const std::filesystem::path& dir) : previous_(std::filesystem::current_path()) {
+  std::filesystem::current_path(dir);
+}
+
+CwdGuard::~CwdGuard() {
+  std::error_code ec;
+  std::filesystem::current_path(previous_, ec);
+}
+
+std::string dump_bytecode(std::string_view source, bool strip, std::string_view chunkname) {
+  lua_State* L = luaL_newstate();
+  if (L == nullptr) throw std::runtime_error("luaL_newstate failed");
+  luaL_openlibs(L);
+  std::string bytes;
+  std::string error;
+  lua_getfield(L, LUA_GLOBALSINDEX, "string");
+  lua_getfield(L, -1, "dump");
+  std::string name(chunkname);
+  if (luaL_loadbuffer(L, source.data(), source.size(), name.c_str()) != 0) {
+    error = lua_tostring(L, -1);
+  } else {
+    lua_pushboolean(L, strip ? 1 : 0);
+    if (lua_pcall(L, 2, 1, 0) != 0) {
+      error = lua_tostring(L, -1);
+    } else {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, -1, &len);
+      bytes.assign(s, len);
+    }
+  }
+  lua_close(L);
+  if (!error.empty()) throw std::runtime_error("dump_bytecode: " + error);
+  return bytes;
 }
 
 }  // namespace codecache::test

@@ -3,12 +3,24 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/outcome.h"
 #include "core/settings.h"
 #include "core/worker.h"
+
+namespace codecache {
+
+// Readable values in GoogleTest failure messages (found by ADL).
+inline void PrintTo(Profile p, std::ostream* os) { *os << to_string(p); }
+inline void PrintTo(LimitKind k, std::ostream* os) { *os << to_string(k); }
+inline void PrintTo(CacheState c, std::ostream* os) { *os << to_string(c); }
+inline void PrintTo(const CacheEvent& e, std::ostream* os) { *os << describe(e); }
+
+}  // namespace codecache
 
 namespace codecache::test {
 
@@ -17,9 +29,21 @@ Settings settings_for(Profile profile, bool code_cache = true);
 // Serves `code` once on a fresh worker.
 Outcome run_inline(Profile profile, std::string_view code);
 
+// Serves `handler` `times` times in a row on `worker`.
+std::vector<Outcome> run_times(Worker& worker, Handler& handler, int times);
+
 // Lines of the log that contain `needle`.
 int count_log_lines(const Outcome& outcome, std::string_view needle);
 bool log_contains(const Outcome& outcome, std::string_view needle);
+// The whole log, one line per entry, for failure messages.
+std::string dump_log(const Outcome& outcome);
+
+// The engine this test binary was built for (CODECACHE_TEST_ENGINE).
+std::string_view test_engine();
+bool engine_is_luajit();  // stock LuaJIT or OpenResty's LuaJIT2
+
+// The profile name, for parameterised test names.
+std::string profile_name(Profile profile);
 
 // A fresh directory under the system temp dir, removed on destruction.
 class ScratchDir {
@@ -29,10 +53,31 @@ class ScratchDir {
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
   const std::filesystem::path& path() const { return path_; }
+  // Writes `bytes` to path()/name (creating parent directories); returns the
+  // absolute path.
   std::string write(const std::string& name, std::string_view bytes) const;
 
  private:
   std::filesystem::path path_;
 };
+
+// Makes `dir` the working directory for one scope, so that handler paths can be
+// written relative, as in nginx.conf.
+class CwdGuard {
+ public:
+  explicit CwdGuard(const std::filesystem::path& dir);
+  ~CwdGuard();
+  CwdGuard(const CwdGuard&) = delete;
+  CwdGuard& operator=(const CwdGuard&) = delete;
+
+ private:
+  std::filesystem::path previous_;
+};
+
+// string.dump of `source` (loaded with chunk name `chunkname`) in a plain VM of
+// this engine: the engine's own bytecode format. `strip` asks LuaJIT to strip
+// debug info (PUC 5.1's string.dump has no such option and ignores it).
+std::string dump_bytecode(std::string_view source, bool strip,
+                          std::string_view chunkname = "=code");
 
 }  // namespace codecache::test
