@@ -1,0 +1,1 @@
+x = (x or 0) + 1 ngx.say(x)
