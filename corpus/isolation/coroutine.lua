@@ -1,0 +1,3 @@
+coroutine.wrap(function() c = 1 end)()
+--[[B]]
+ngx.say(c)

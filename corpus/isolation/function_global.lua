@@ -1,0 +1,3 @@
+function f() return 1 end
+--[[B]]
+ngx.say(f and f() or "nil")

@@ -1,0 +1,3 @@
+getfenv(print).w = 1
+--[[B]]
+ngx.say(w)

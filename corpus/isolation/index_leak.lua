@@ -1,0 +1,3 @@
+getmetatable(_G).__index.z = 1
+--[[B]]
+ngx.say(z)

@@ -1,0 +1,3 @@
+package.loaded.m = {1}
+--[[B]]
+ngx.say(package.loaded.m)

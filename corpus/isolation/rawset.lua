@@ -1,0 +1,3 @@
+rawset(_G, "y", 1)
+--[[B]]
+ngx.say(y)

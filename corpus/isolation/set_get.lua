@@ -1,0 +1,3 @@
+key = 1 ngx.say("set")
+--[[B]]
+ngx.say(key or "nil")

@@ -1,0 +1,3 @@
+setfenv(0, {ngx = ngx}) v = 1
+--[[B]]
+ngx.say(v)

@@ -1,0 +1,3 @@
+string.leak = 1
+--[[B]]
+ngx.say(string.leak)
