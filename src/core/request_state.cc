@@ -9,6 +9,7 @@ void RequestState::log(LogLevel level, std::string_view message) {
   log_bytes_ += message.size();
   if (log_bytes_ > output_cap_) {
     log_truncated_ = true;
+    budget.output_refused = true;  // classified like the body cap: memory (output)
     outcome.log.push_back("[alert] codecache: error log of this request truncated at " +
                           std::to_string(output_cap_) + " bytes");
     return;
