@@ -92,6 +92,8 @@ int run(CLI::App& app, const RunOptions& o) {
 
 int main(int argc, char** argv) {
   CLI::App app{kDescription, "codecache"};
+  app.footer("\ncodecache conform --report FILE runs the conformance suite on every engine and\n"
+             "writes its Markdown report (see conformance/README.md; needs the test build).");
   app.require_subcommand(1);
   RunOptions o;
   CLI::App* run_cmd = app.add_subcommand("run", "Serve requests through content handlers");
