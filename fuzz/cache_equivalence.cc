@@ -24,27 +24,8 @@ using namespace codecache;
 
 constexpr int kRounds = 3;
 
-Settings settings(Profile profile, bool code_cache) {
-  Settings s;
-  s.profile = profile;
-  s.code_cache = code_cache;
-  s.limits.instructions = 200'000;
-  s.limits.cpu_ms = 500;
-  s.limits.memory_bytes = 32u << 20;
-  return s;
-}
-
-bool touches_classic_shared_state(std::string_view source) {
-  for (const char* shared : {"string", "table", "math", "os", "coroutine", "package", "require",
-                             "module", "metatable", "fenv", "debug", "rawset", "ngx.", "bit",
-                             "_G", "load", ":"}) {
-    if (source.find(shared) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
 std::vector<Outcome> serve(Profile profile, bool code_cache, const std::string& code) {
-  Worker worker(settings(profile, code_cache));
+  Worker worker(fuzz::differential_settings(profile, code_cache));
   Handler handler = Handler::inline_code(code);
   std::vector<Outcome> outcomes;
   for (int i = 0; i < kRounds; ++i) outcomes.push_back(worker.run(handler));
@@ -53,7 +34,7 @@ std::vector<Outcome> serve(Profile profile, bool code_cache, const std::string& 
 
 bool cut_off(const std::vector<Outcome>& outcomes) {
   for (const auto& o : outcomes)
-    if (o.limit == LimitKind::cpu_time || o.limit == LimitKind::memory) return true;
+    if (fuzz::cut_off(o)) return true;
   return false;
 }
 
@@ -78,6 +59,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string code(reinterpret_cast<const char*>(data), size);
   if (code.find('\0') != std::string::npos || fuzz::has_unstable_output(code)) return 0;
   check(Profile::sealed, code);
-  if (!touches_classic_shared_state(code)) check(Profile::classic, code);
+  if (!fuzz::touches_classic_shared_state(code)) check(Profile::classic, code);
   return 0;
 }

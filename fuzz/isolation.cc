@@ -23,40 +23,18 @@ using namespace codecache;
 
 constexpr std::string_view kSplit = "\n--[[B]]\n";
 
-Settings settings(Profile profile) {
-  Settings s;
-  s.profile = profile;
-  s.limits.instructions = 200'000;
-  s.limits.cpu_ms = 500;
-  s.limits.memory_bytes = 32u << 20;
-  return s;
-}
-
-bool touches_classic_shared_state(std::string_view source) {
-  for (const char* shared : {"string", "table", "math", "os", "coroutine", "package", "require",
-                             "module", "metatable", "fenv", "debug", "ngx.", "bit", "load", ":",
-                             "[", "io", "jit"}) {
-    if (source.find(shared) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
-bool cut_off(const Outcome& o) {
-  return o.limit == LimitKind::cpu_time || o.limit == LimitKind::memory;
-}
-
 void check(Profile profile, const std::string& a, const std::string& b) {
-  Worker shared(settings(profile));
+  Worker shared(fuzz::differential_settings(profile));
   // One conf line for all: identical code shares a cache entry, whose chunk name is
   // the first loader's (§3.1), and that must not count as a leak.
   Handler first = Handler::inline_code(a, 40);
   Handler second = Handler::inline_code(b, 40);
   const Outcome after_a = shared.run(first);
   const Outcome b_after_a = shared.run(second);
-  Worker fresh(settings(profile));
+  Worker fresh(fuzz::differential_settings(profile));
   Handler alone = Handler::inline_code(b, 40);
   const Outcome b_alone = fresh.run(alone);
-  if (cut_off(after_a) || cut_off(b_after_a) || cut_off(b_alone)) return;
+  if (fuzz::cut_off(after_a) || fuzz::cut_off(b_after_a) || fuzz::cut_off(b_alone)) return;
   const std::string x = fuzz::comparable(b_after_a), y = fuzz::comparable(b_alone);
   if (x == y) return;
   std::fprintf(stderr,
@@ -74,6 +52,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string a = split == std::string::npos ? input : input.substr(0, split);
   const std::string b = split == std::string::npos ? input : input.substr(split + kSplit.size());
   check(Profile::sealed, a, b);
-  if (!touches_classic_shared_state(input)) check(Profile::classic, a, b);
+  if (!fuzz::touches_classic_shared_state(input)) check(Profile::classic, a, b);
   return 0;
 }

@@ -22,4 +22,27 @@ std::string comparable(const Outcome& o) {
   return text;
 }
 
+bool touches_classic_shared_state(std::string_view source) {
+  for (const char* shared : {"string", "table", "math", "os", "coroutine", "package", "require",
+                             "module", "metatable", "fenv", "debug", "rawset", "ngx.", "bit",
+                             "_G", "load", ":", "[", "io", "jit"}) {
+    if (source.find(shared) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+Settings differential_settings(Profile profile, bool code_cache) {
+  Settings s;
+  s.profile = profile;
+  s.code_cache = code_cache;
+  s.limits.instructions = 200'000;
+  s.limits.cpu_ms = 500;
+  s.limits.memory_bytes = 32u << 20;
+  return s;
+}
+
+bool cut_off(const Outcome& o) {
+  return o.limit == LimitKind::cpu_time || o.limit == LimitKind::memory;
+}
+
 }  // namespace codecache::fuzz

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/outcome.h"
+#include "core/settings.h"
 
 namespace codecache::fuzz {
 
@@ -15,5 +16,15 @@ bool has_unstable_output(std::string_view source);
 
 // Status, abort flag, body and the non-debug log lines, as one comparable text.
 std::string comparable(const Outcome& outcome);
+
+// True when `source` may touch state the classic build really shares between
+// requests (library tables, metatables, package.loaded, getfenv/setfenv, debug...).
+bool touches_classic_shared_state(std::string_view source);
+
+// Settings for differential runs: small budgets, so hostile inputs end quickly.
+Settings differential_settings(Profile profile, bool code_cache = true);
+
+// A run the CPU or memory budget cut off: not comparable with another run.
+bool cut_off(const Outcome& outcome);
 
 }  // namespace codecache::fuzz
