@@ -278,6 +278,13 @@ std::string grep_log(const std::regex& re, const Outcome& o) {
 
 std::string shown(const std::string& s) { return "\"" + escape(s, 600) + "\""; }
 
+// "status", or "status [profile openresty]" for a qualified expectation.
+std::string what_of(const Expectation& e) {
+  std::string what = field_name(e.field);
+  if (!e.when.empty()) what += " [" + e.when.describe() + "]";
+  return what;
+}
+
 class Checker {
  public:
   Checker(const Case& c, const RunConfig& cfg, const fs::path& dir, RunResult& result)
@@ -329,7 +336,7 @@ class Checker {
     const Expectation* e = best({field}, request);
     std::string expected = e != nullptr ? value_for(*e, request) : fallback;
     if (expected.empty() && e == nullptr) return;  // unchecked
-    if (expected != actual) mismatch(request, field_name(field), expected, actual);
+    if (expected != actual) mismatch(request, e != nullptr ? what_of(*e) : field_name(field), expected, actual);
   }
 
   void check_request(int i, const Outcome& o) {
@@ -343,11 +350,11 @@ class Checker {
     if (const Expectation* e = best({Field::body, Field::body_like}, i)) {
       if (e->field == Field::body) {
         std::string expected = value_for(*e, i);
-        if (expected != o.body) mismatch(i, "body", shown(expected), shown(o.body));
+        if (expected != o.body) mismatch(i, what_of(*e), shown(expected), shown(o.body));
       } else {
         std::string subject = o.body.size() > kRegexSubjectCap ? o.body.substr(0, kRegexSubjectCap) : o.body;
         if (!std::regex_search(subject, regex_for(*e, i))) {
-          mismatch(i, "body_like", "/" + e->values.front() + "/", shown(o.body));
+          mismatch(i, what_of(*e), "/" + e->values.front() + "/", shown(o.body));
         }
       }
     }
@@ -365,7 +372,7 @@ class Checker {
     if (grep != nullptr) {
       std::string got = grep_log(std::regex(case_.grep_error_log), o);
       std::string expected = value_for(*grep, i);
-      if (got != expected) mismatch(i, "grep_error_log_out", expected, got);
+      if (got != expected) mismatch(i, what_of(*grep), expected, got);
     }
   }
 
@@ -373,19 +380,19 @@ class Checker {
     switch (e.field) {
       case Field::error_log:
         if (log.find(value_for(e, i)) == std::string::npos)
-          mismatch(i, "error_log", "contains " + shown(value_for(e, i)), "(not in the log)");
+          mismatch(i, what_of(e), "contains " + shown(value_for(e, i)), "(not in the log)");
         break;
       case Field::no_error_log:
         if (log.find(value_for(e, i)) != std::string::npos)
-          mismatch(i, "no_error_log", "no " + shown(value_for(e, i)), "(found in the log)");
+          mismatch(i, what_of(e), "no " + shown(value_for(e, i)), "(found in the log)");
         break;
       case Field::error_log_like:
         if (!regex_in_log(regex_for(e, i), o))
-          mismatch(i, "error_log_like", "matches /" + e.values.front() + "/", "(no log entry matches)");
+          mismatch(i, what_of(e), "matches /" + e.values.front() + "/", "(no log entry matches)");
         break;
       case Field::no_error_log_like:
         if (regex_in_log(regex_for(e, i), o))
-          mismatch(i, "no_error_log_like", "no match of /" + e.values.front() + "/", "(a log entry matches)");
+          mismatch(i, what_of(e), "no match of /" + e.values.front() + "/", "(a log entry matches)");
         break;
       default: break;
     }
@@ -409,7 +416,7 @@ class Checker {
     if (chosen != nullptr) {
       std::string got = grep_log(std::regex(case_.grep_error_log), all);
       std::string expected = replace_all(chosen->values.front(), "${dir}", dir_);
-      if (got != expected) mismatch(0, "grep_error_log_out", expected, got);
+      if (got != expected) mismatch(0, what_of(*chosen), expected, got);
     }
   }
 
@@ -546,16 +553,22 @@ std::string format_failure(const Case& c, const RunConfig& cfg, const RunResult&
   std::ostringstream out;
   out << "FAIL " << c.file << ":" << c.line << "  \"" << c.name << "\"  [" << engine::name() << " "
       << cfg.profile << " code_cache " << (cfg.code_cache ? "on" : "off") << "]\n";
+  if (!c.description.empty()) {
+    std::istringstream text(c.description);
+    for (std::string line; std::getline(text, line);) out << "  | " << line << "\n";
+  }
   if (!r.setup_error.empty()) out << "  the case could not run: " << r.setup_error << "\n";
-  constexpr std::size_t kCol = 56;
+  constexpr std::size_t kWhat = 20, kCol = 56;
   auto row = [&](const std::string& what, const std::string& expected, const std::string& actual) {
     std::vector<std::string> left = wrap(expected, kCol), right = wrap(actual, kCol);
     std::size_t n = std::max(left.size(), right.size());
+    // A long label (a qualified expectation) gets a line of its own.
+    if (what.size() >= kWhat) out << "    " << what << "\n";
     for (std::size_t i = 0; i < n; ++i) {
       std::string l = i < left.size() ? left[i] : "";
       std::string rr = i < right.size() ? right[i] : "";
-      std::string w = i == 0 ? what : "";
-      out << "    " << w << std::string(20 > w.size() ? 20 - w.size() : 1, ' ') << l
+      std::string w = i == 0 && what.size() < kWhat ? what : "";
+      out << "    " << w << std::string(kWhat - w.size(), ' ') << l
           << std::string(kCol > l.size() ? kCol - l.size() : 1, ' ') << "| " << rr << "\n";
     }
   };
@@ -607,7 +620,9 @@ std::vector<std::string> summarize_mismatches(const RunResult& r) {
     std::string where = m.request == 0 ? "run" : "request " + std::to_string(m.request);
     std::string expected = m.expected.size() > 160 ? m.expected.substr(0, 160) + "..." : m.expected;
     std::string actual = m.actual.size() > 160 ? m.actual.substr(0, 160) + "..." : m.actual;
-    out.push_back(where + ": " + m.what + " expected " + escape(expected) + ", actual " + escape(actual));
+    // Values are already printable except the raw multi-line ones (grep output).
+    auto one_line = [](std::string v) { return replace_all(std::move(v), "\n", "\\n"); };
+    out.push_back(where + ": " + m.what + " expected " + one_line(expected) + ", actual " + one_line(actual));
   }
   return out;
 }

@@ -122,11 +122,11 @@ int main(int argc, char** argv) {
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   const fs::path bin_dir = ec ? fs::path(argv[0]).parent_path() : self.parent_path();
 
-  // Two runners at a time (the suite is sized for 2 cores).
+  // The runners (one process per engine) run side by side.
   std::vector<EngineRun> results(engines.size());
-  for (std::size_t i = 0; i < engines.size(); i += 2) {
+  {
     std::vector<std::thread> threads;
-    for (std::size_t j = i; j < std::min(engines.size(), i + 2); ++j) {
+    for (std::size_t j = 0; j < engines.size(); ++j) {
       threads.emplace_back([&, j] { results[j] = run_engine(bin_dir, engines[j], cases_dir); });
     }
     for (auto& t : threads) t.join();
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
   md << "Generated " << now_utc() << " by `codecache conform`. " << cases.size() << " cases ("
      << hostile_cases.size() << " hostile), " << runs << " runs (case x engine x profile x code cache), "
      << runs - failed << " passed, " << failed << " failed; " << static_cast<int>(seconds + 0.5)
-     << " s of runner time.\n\n";
+     << " s of run time summed over the runners.\n\n";
   md << "Each cell is passed/total runs of the cases of that property. *Loads like the factory / "
         "like direct*: the loader cases, which expect the closure factory under `classic` and "
         "`sealed` and the direct load under `openresty`. *Cached equals uncached*: cases whose "
@@ -210,7 +210,11 @@ int main(int argc, char** argv) {
     for (const auto& profile : kProfiles) {
       auto key = std::make_pair(r.engine, profile);
       md << "| " << r.engine << " | " << profile << " |";
-      for (const auto& c : columns) md << " " << cell(matrix[key][c.key]) << " |";
+      for (const auto& c : columns) {
+        std::string text = cell(matrix[key][c.key]);
+        if (c.key == "loader" && text != "–") text = (profile == "openresty" ? "direct " : "factory ") + text;
+        md << " " << text << " |";
+      }
       md << " " << cell(all[key]) << " |\n";
     }
   }
