@@ -26,15 +26,20 @@ int g_exit_sentinel_tag;  // its address is the sentinel value
 // soft budget expired.
 sigjmp_buf* volatile g_hard_target = nullptr;
 volatile int g_ticks_after_expiry = 0;
-constexpr int kTickMs = 50;
 
-long long cpu_now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<long long>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
+// The watchdog samples: a per-thread CPU timer ticks every kTickMs of the thread's
+// CPU time, armed once and never touched again, and each tick is charged to the
+// budget whose code is running at that moment. Entering and leaving handler code
+// therefore costs no system call; a budget is accurate to a tick.
+constexpr int kTickMs = 1;
 
 void budget_hook(lua_State* L, lua_Debug*);
+
+void expire(ExecutionBudget* budget, lua_State* running) {
+  budget->cpu_expired = 1;
+  g_ticks_after_expiry = 0;
+  lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // async-safe by design
+}
 
 void watchdog_fired(int) {
   ExecutionBudget* budget = g_watched;
@@ -52,48 +57,43 @@ void watchdog_fired(int) {
     }
     return;
   }
-  budget->cpu_expired = 1;
-  g_ticks_after_expiry = 0;
-  lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // async-safe by design
+  budget->cpu_ticks = budget->cpu_ticks + 1;
+  if (budget->cpu_ticks >= budget->cpu_limit_ticks) expire(budget, running);
 }
 
-// A CPU-time timer of the calling thread (never process-wide: only the thread
+// Starts the calling thread's tick timer, once (never process-wide: only the thread
 // running handler code may receive the signal the hard deadline jumps from).
-timer_t thread_timer() {
-  static const bool installed = [] {
-    struct sigaction sa {};
-    sa.sa_handler = watchdog_fired;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGVTALRM, &sa, nullptr);
-    return true;
-  }();
-  (void)installed;
-  thread_local timer_t timer = [] {
+class ThreadTicker {
+ public:
+  ThreadTicker() {
+    static const bool installed = [] {
+      struct sigaction sa {};
+      sa.sa_handler = watchdog_fired;
+      sigemptyset(&sa.sa_mask);
+      sa.sa_flags = SA_RESTART;
+      sigaction(SIGVTALRM, &sa, nullptr);
+      return true;
+    }();
+    (void)installed;
     sigevent ev{};
     ev.sigev_notify = SIGEV_THREAD_ID;
     ev.sigev_signo = SIGVTALRM;
     ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
-    timer_t t{};
-    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t) != 0) std::abort();
-    return t;
-  }();
-  return timer;
-}
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &timer_) != 0) std::abort();
+    itimerspec tick{};
+    tick.it_value.tv_nsec = kTickMs * 1'000'000L;
+    tick.it_interval.tv_nsec = kTickMs * 1'000'000L;
+    timer_settime(timer_, 0, &tick, nullptr);
+  }
+  ~ThreadTicker() { timer_delete(timer_); }
+  ThreadTicker(const ThreadTicker&) = delete;
+  ThreadTicker& operator=(const ThreadTicker&) = delete;
 
-void arm_timer(long long remaining_ns) {
-  itimerspec t{};
-  remaining_ns = std::max(remaining_ns, 1'000'000LL);
-  t.it_value.tv_sec = remaining_ns / 1'000'000'000;
-  t.it_value.tv_nsec = remaining_ns % 1'000'000'000;
-  t.it_interval.tv_nsec = kTickMs * 1'000'000L;  // keep ticking until the scope ends
-  timer_settime(thread_timer(), 0, &t, nullptr);
-}
+ private:
+  timer_t timer_{};
+};
 
-void disarm_timer() {
-  itimerspec t{};
-  timer_settime(thread_timer(), 0, &t, nullptr);
-}
+void ensure_thread_ticker() { thread_local ThreadTicker ticker; }
 
 void budget_hook(lua_State* L, lua_Debug*) {
   VmContext& ctx = context_of(L);
@@ -123,24 +123,19 @@ void budget_hook(lua_State* L, lua_Debug*) {
 void install_budget_hook(lua_State* L) { lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookPeriod); }
 
 BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* running)
-    : ctx_(ctx), budget_(budget), started_cpu_ns_(cpu_now_ns()) {
+    : ctx_(ctx), budget_(budget) {
+  ensure_thread_ticker();
   ctx_.budget = &budget_;
   ctx_.memory_enforced = true;
-  g_watched = &budget_;
+  budget_.cpu_limit_ticks = std::max<std::int64_t>(ctx_.settings.limits.cpu_ms / kTickMs, 1);
   g_running = running;
-  const long long limit_ns = static_cast<long long>(ctx_.settings.limits.cpu_ms) * 1'000'000;
-  if (budget_.cpu_used_ns >= limit_ns) {
-    watchdog_fired(0);
-  } else {
-    arm_timer(limit_ns - budget_.cpu_used_ns);
-  }
+  g_watched = &budget_;
+  if (budget_.cpu_ticks >= budget_.cpu_limit_ticks && !budget_.cpu_expired) expire(&budget_, running);
 }
 
 BudgetScope::~BudgetScope() {
-  disarm_timer();
   g_watched = nullptr;
   g_running = nullptr;
-  budget_.cpu_used_ns += cpu_now_ns() - started_cpu_ns_;
   ctx_.budget = nullptr;
   ctx_.memory_enforced = false;
 }
@@ -151,6 +146,16 @@ bool enter_hard_deadline(VmContext&, sigjmp_buf* target) {
 }
 
 void leave_hard_deadline() { g_hard_target = nullptr; }
+
+void landed_from_hard_deadline() {
+  g_hard_target = nullptr;
+  // The jump left the watchdog's own handler without restoring the signal mask
+  // (sigsetjmp(…, 0) spares a system call per scope), so SIGVTALRM is still blocked.
+  sigset_t vtalrm;
+  sigemptyset(&vtalrm);
+  sigaddset(&vtalrm, SIGVTALRM);
+  pthread_sigmask(SIG_UNBLOCK, &vtalrm, nullptr);
+}
 
 void push_exit_sentinel(lua_State* L) { lua_pushlightuserdata(L, &g_exit_sentinel_tag); }
 

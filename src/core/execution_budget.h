@@ -2,7 +2,9 @@
 // (JIT traces included, thanks to LUAJIT_ENABLE_CHECKHOOK) against
 // Limits::instructions, and a CPU watchdog (a per-thread CPU timer raising
 // SIGVTALRM, never SIGALRM, which libFuzzer owns) catches C functions such as
-// string.rep that run no instructions.
+// string.rep that run no instructions. The timer ticks every millisecond of the
+// thread's CPU time from the first scope on; each tick is charged to the budget
+// whose code runs at that moment, so entering a scope makes no system call.
 // Once a budget is spent the hook fires on every instruction, so `pcall` loops
 // cannot swallow the error. The memory cap is enforced in the same scopes.
 //
@@ -37,7 +39,6 @@ class BudgetScope {
  private:
   VmContext& ctx_;
   ExecutionBudget& budget_;
-  long long started_cpu_ns_;
 };
 
 // Runs `body(L)` (a lua_pcall, lua_resume or lua_load wrapped in a lambda) under a
@@ -49,13 +50,14 @@ int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Bo
 // Implementation detail of run_budgeted: the jump target for the hard deadline.
 bool enter_hard_deadline(VmContext& ctx, sigjmp_buf* target);
 void leave_hard_deadline();
+void landed_from_hard_deadline();
 
 template <typename Body>
 int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Body&& body) {
   sigjmp_buf target;
   BudgetScope scope(ctx, budget, running);
-  if (sigsetjmp(target, 1) != 0) {  // landed here from the watchdog
-    leave_hard_deadline();
+  if (sigsetjmp(target, 0) != 0) {  // landed here from the watchdog
+    landed_from_hard_deadline();
     ctx.abandoned = true;
     budget.cpu_exhausted = true;
     return LUA_ERRRUN;

@@ -120,8 +120,8 @@ bool Request::load(Handler& handler, bool& from_cache) {
     handler.cache_vm = ctx.id;
   }
   from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
-  for (size_t i = 0; i < out.cache_events.size(); ++i) {
-    state_.log(LogLevel::debug, describe(out.cache_events[i]));
+  if (state_.logs(LogLevel::debug)) {
+    for (const CacheEvent& event : out.cache_events) state_.log(LogLevel::debug, describe(event));
   }
   if (from_cache) return true;
 

@@ -29,6 +29,8 @@ class Request {
   // Runs the handler until it ends or pauses. Returns finished().
   bool resume();
   const Outcome& outcome() const { return state_.outcome; }
+  // Moves the outcome out of a finished request.
+  Outcome take_outcome() { return std::move(state_.outcome); }
 
  private:
   void start(Handler& handler);

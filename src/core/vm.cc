@@ -10,6 +10,7 @@
 #include "core/request_env.h"
 #include "core/sandbox.h"
 #include "core/write_guard.h"
+#include "engine/engine.h"
 
 namespace codecache {
 namespace {
@@ -52,7 +53,8 @@ Vm::~Vm() {
 void Vm::settle() {
   lua_settop(L_, 0);
   install_budget_hook(L_);
-  lua_gc(L_, LUA_GCRESTART, 0);
+  // A collector stopped by handler code does not outlive its request.
+  if (engine::collector_stopped(L_)) lua_gc(L_, LUA_GCRESTART, 0);
   if (context_->live_bytes > context_->settings.limits.memory_bytes / 2) {
     lua_gc(L_, LUA_GCCOLLECT, 0);
   }

@@ -7,20 +7,24 @@ Worker::Worker(const Settings& settings) : settings_(settings) {
   if (settings_.code_cache) vm_ = std::make_unique<Vm>(settings_);
 }
 
-std::unique_ptr<Request> Worker::start(Handler& handler) {
+Vm* Worker::serving_vm() {
   if (vm_ != nullptr && vm_->context().abandoned) {  // as nginx would respawn the worker
     vm_->abandon();
     abandoned_.push_back(std::move(vm_));
     vm_ = std::make_unique<Vm>(settings_);
   }
-  return std::make_unique<Request>(vm_.get(), handler, settings_);
+  return vm_.get();
+}
+
+std::unique_ptr<Request> Worker::start(Handler& handler) {
+  return std::make_unique<Request>(serving_vm(), handler, settings_);
 }
 
 Outcome Worker::run(Handler& handler) {
-  auto request = start(handler);
-  while (!request->resume()) {
+  Request request(serving_vm(), handler, settings_);
+  while (!request.resume()) {
   }
-  return request->outcome();
+  return request.take_outcome();
 }
 
 }  // namespace codecache

@@ -28,6 +28,9 @@ class Worker {
   Vm* main_vm() { return vm_.get(); }  // null while the code cache is off
 
  private:
+  // The VM that serves the next request: vm_, replaced first if it was abandoned.
+  Vm* serving_vm();
+
   Settings settings_;
   std::unique_ptr<Vm> vm_;
   // VMs given up after a hard deadline; kept so paused requests can still see it.

@@ -24,6 +24,11 @@ void open_extra_libraries(lua_State* L);
 // Returns a lua_load status with the function or the message on the stack.
 int load_text_only(lua_State* L, const char* text, size_t size, const char* chunkname);
 
+// Whether the garbage collector is stopped (collectgarbage("stop") in handler
+// code), read from the engine's own state: Lua 5.1's C API cannot ask, and
+// restarting it unconditionally would force a collection step after every request.
+bool collector_stopped(lua_State* L);
+
 // Which precompiled format the engine's loader accepts.
 enum class BytecodeFormat { puc51, luajit };
 BytecodeFormat bytecode_format();

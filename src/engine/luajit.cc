@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "luajit.h"
+#include "lj_obj.h"  // global_State, for collector_stopped
 }
 
 namespace codecache::engine {
@@ -37,5 +38,7 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 }
 
 BytecodeFormat bytecode_format() { return BytecodeFormat::luajit; }
+
+bool collector_stopped(lua_State* L) { return G(L)->gc.threshold == LJ_MAX_MEM; }  // lj_api.c, LUA_GCSTOP
 
 }  // namespace codecache::engine

@@ -1,6 +1,8 @@
 // Engine seam for PUC Lua 5.1.5 (compiled as C++).
 #include "engine/engine.h"
 
+#include "lstate.h"  // global_State, for collector_stopped
+
 namespace codecache::engine {
 
 Id id() { return Id::lua51; }
@@ -18,5 +20,7 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 }
 
 BytecodeFormat bytecode_format() { return BytecodeFormat::puc51; }
+
+bool collector_stopped(lua_State* L) { return G(L)->GCthreshold == MAX_LUMEM; }  // lapi.c, LUA_GCSTOP
 
 }  // namespace codecache::engine
