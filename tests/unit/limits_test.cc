@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine.h"
 #include "unit/test_support.h"
 
 namespace codecache::test {
@@ -245,6 +246,28 @@ TEST(CacheOffLimits, EachRequestIsLimited) {
   Worker worker(s);
   Handler hostile = Handler::inline_code("while true do end");
   for (int i = 0; i < 2; ++i) EXPECT_EQ(worker.run(hostile).limit, LimitKind::instructions);
+}
+
+// The engine seam reads the collector's state, which the worker uses to restart a
+// collector stopped by handler code (and only then: a restart forces a GC step).
+TEST(CollectorLimits, TheSeamSeesStopAndRestart) {
+  Vm vm(settings_for(Profile::classic));
+  lua_State* L = vm.state();
+  EXPECT_FALSE(engine::collector_stopped(L));
+  lua_gc(L, LUA_GCSTOP, 0);
+  EXPECT_TRUE(engine::collector_stopped(L));
+  lua_gc(L, LUA_GCRESTART, 0);
+  EXPECT_FALSE(engine::collector_stopped(L));
+}
+
+TEST(CollectorLimits, AStoppedCollectorDoesNotOutliveItsRequest) {
+  for (Profile p : {Profile::classic, Profile::openresty}) {
+    Worker worker(settings_for(p));
+    Handler stop = Handler::inline_code("collectgarbage('stop') ngx.say(collectgarbage('count') > 0)");
+    const Outcome out = worker.run(stop);
+    EXPECT_EQ(out.body, "true\n") << dump_log(out);
+    EXPECT_FALSE(engine::collector_stopped(worker.main_vm()->state())) << profile_name(p);
+  }
 }
 
 }  // namespace
