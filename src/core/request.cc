@@ -79,7 +79,7 @@ void Request::start(Handler& handler) {
 
   if (profile != Profile::openresty) {
     // The factory runs on the main thread, outside any request env (§3.3);
-    // sealed gives it a throwaway sealed env first.
+    // sealed gives it the request's sealed T first (left below it on the stack).
     seal_factory_env(L, profile, &state_);
     int status;
     {
@@ -106,7 +106,7 @@ void Request::start(Handler& handler) {
   co_ = lua_newthread(L);
   anchor_thread();       // pops the thread; the handler function is on top again
   lua_xmove(L, co_, 1);
-  install_request_env(L, co_, profile, &state_);
+  install_request_env(L, co_, profile, &state_);  // sealed: takes T from L's stack
 }
 
 bool Request::load(Handler& handler, bool& from_cache) {

@@ -22,15 +22,18 @@ namespace codecache {
 // metatable, reduces debug and collectgarbage). On the main thread.
 void prepare_profile(lua_State* L, Profile profile);
 
-// Gives `co` (a new request thread) its globals and sets them as the env of the
+// Gives `co` (a new request thread) its globals T and sets them as the env of the
 // function on top of `co`'s stack (when it is a function). `request_tag` becomes
-// T.__ngx_req. No-op for openresty.
+// T.__ngx_req. No-op for openresty. Sealed takes the T that seal_factory_env left
+// on L's stack; classic makes a new one.
 void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag);
 
-// Sealed only: gives the closure factory on top of L's stack a fresh sealed env
-// of its own, so that code the factory runs (the `end, <expr>, function()`
-// escape of §3.3) cannot write to the main globals other requests read. The
-// other profiles keep ngx_lua's behaviour: the factory sees the main globals.
+// Sealed only: makes the request's globals T (sealed) the env of the closure
+// factory on top of L's stack and leaves T just below the factory, for
+// install_request_env. Code the factory runs (the `end, <expr>, function()`
+// escape of §3.3) therefore writes into this request's T, never into the main
+// globals other requests read. The other profiles keep ngx_lua's behaviour: the
+// factory sees the main globals.
 void seal_factory_env(lua_State* L, Profile profile, void* request_tag);
 
 }  // namespace codecache
