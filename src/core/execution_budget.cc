@@ -41,7 +41,25 @@ void expire(ExecutionBudget* budget, lua_State* running) {
   lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // async-safe by design
 }
 
-void watchdog_fired(int) {
+// This copy of the core's SIGVTALRM handler, and the one it replaced. Several
+// copies of the core may share a process (the differential fuzz target links one
+// per engine, each with its own globals and its own ticker): each ticker's signal
+// carries its copy's tag, and a handler passes a signal it does not own down the
+// chain, so every copy sees exactly its own ticks without a system call per scope.
+int g_ticker_tag;
+struct sigaction g_previous_handler {};
+
+void pass_on(int signo, siginfo_t* info, void* uctx) {
+  const struct sigaction& prev = g_previous_handler;
+  if (prev.sa_flags & SA_SIGINFO) {
+    if (prev.sa_sigaction != nullptr) prev.sa_sigaction(signo, info, uctx);
+  } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler != nullptr) {
+    prev.sa_handler(signo);
+  }
+}
+
+void watchdog_fired(int signo, siginfo_t* info, void* uctx) {
+  if (info == nullptr || info->si_value.sival_ptr != &g_ticker_tag) return pass_on(signo, info, uctx);
   ExecutionBudget* budget = g_watched;
   lua_State* running = g_running;
   if (budget == nullptr || running == nullptr) return;
@@ -68,16 +86,17 @@ class ThreadTicker {
   ThreadTicker() {
     static const bool installed = [] {
       struct sigaction sa {};
-      sa.sa_handler = watchdog_fired;
+      sa.sa_sigaction = watchdog_fired;
       sigemptyset(&sa.sa_mask);
-      sa.sa_flags = SA_RESTART;
-      sigaction(SIGVTALRM, &sa, nullptr);
+      sa.sa_flags = SA_RESTART | SA_SIGINFO;
+      sigaction(SIGVTALRM, &sa, &g_previous_handler);
       return true;
     }();
     (void)installed;
     sigevent ev{};
     ev.sigev_notify = SIGEV_THREAD_ID;
     ev.sigev_signo = SIGVTALRM;
+    ev.sigev_value.sival_ptr = &g_ticker_tag;
     ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
     if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &timer_) != 0) std::abort();
     itimerspec tick{};

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Fuzzing throughput against a plain-VM baseline (issue 6): runs the yardstick
+# target plain_vm_baseline (a fresh lua_State per input, as common Lua fuzzers do)
+# and chunk_loader on the same engine, from the same seeds and dictionary, for the
+# same time, at the same time (one per core, so both see the same machine), then
+# prints exec/s and coverage of both and their ratio.
+#
+#   fuzz/compare_throughput.sh [--engine lua51|luajit|luajit2] [--seconds N] [--build DIR]
+#
+# Defaults: luajit2, 60 s, build-fuzz (the `fuzz` preset; ./harness fuzz builds it).
+# Coverage is libFuzzer's own count of covered edges (cov) and features (ft) at the
+# end of the run; chunk_loader's counters also include the core's code, so its
+# number is an upper bound on what it covers of the engine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+engine=luajit2 seconds=60 build=build-fuzz
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --engine) engine=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    *) echo "usage: $0 [--engine E] [--seconds N] [--build DIR]" >&2; exit 2 ;;
+  esac
+done
+case "$engine" in lua51 | luajit | luajit2) ;; *) echo "unknown engine: $engine" >&2; exit 2 ;; esac
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "--seconds wants a positive integer" >&2; exit 2; }
+
+targets=(plain_vm_baseline chunk_loader)
+for t in "${targets[@]}"; do
+  [ -x "$build/bin/fuzz_${t}_${engine}" ] || {
+    echo "missing $build/bin/fuzz_${t}_${engine}: build the fuzz preset first (cmake --workflow --preset fuzz, or ./harness fuzz)" >&2
+    exit 1
+  }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The same libFuzzer options for both: chunk_loader's, with its dictionary.
+mapfile -t options < <(sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' corpus/chunk_loader.options)
+
+echo "comparing plain_vm_baseline and chunk_loader on $engine: ${seconds} s each, side by side, seeds corpus/chunk_loader" >&2
+for t in "${targets[@]}"; do
+  mkdir -p "$work/$t"
+  cp corpus/chunk_loader/* "$work/$t/"
+  "$build/bin/fuzz_${t}_${engine}" "${options[@]}" -dict=corpus/lua.dict \
+    -max_total_time="$seconds" -print_final_stats=1 "$work/$t" >"$work/$t.log" 2>&1 &
+done
+wait
+
+# Last "#N ... cov: C ft: F ... exec/s: E" status line and the final stats of one run.
+summary() {
+  local log=$1 units eps cov ft
+  units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  if [ -z "$units" ] || [ -z "$eps" ]; then
+    echo "no final stats in $log (the run stopped early):" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
+  echo "$units ${eps} ${cov:-0} ${ft:-0}"
+}
+read -r b_units b_eps b_cov b_ft < <(summary "$work/plain_vm_baseline.log")
+read -r c_units c_eps c_cov c_ft < <(summary "$work/chunk_loader.log")
+
+printf '%-20s %12s %10s %8s %8s\n' target executions exec/s cov ft
+printf '%-20s %12s %10s %8s %8s\n' plain_vm_baseline "$b_units" "$b_eps" "$b_cov" "$b_ft"
+printf '%-20s %12s %10s %8s %8s\n' chunk_loader "$c_units" "$c_eps" "$c_cov" "$c_ft"
+awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v e="$engine" 'BEGIN {
+  printf "ratio chunk_loader / plain_vm_baseline on %s: exec/s %.2fx (target >= 3x), cov %.2fx\n",
+         e, (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0) }'
