@@ -5,7 +5,8 @@
 // `content_by_lua(nginx.conf:<line>)` and blank lines put the directive's end
 // (where ngx_lua takes the line of a string-form directive) on the case's line.
 // Inline code uses the string form, `content_by_lua '<code>'`, escaped so that
-// nginx hands ngx_lua the exact bytes (the cache key is the md5 of them).
+// nginx hands ngx_lua the exact bytes (the cache key is the md5 of them); code
+// with more lines than come before its line uses `content_by_lua_block {<code>}`.
 #pragma once
 
 #include <string>
@@ -18,8 +19,9 @@ namespace codecache::conformance {
 
 // Why the referee does not judge this case at all, by the rule documented in
 // conformance/README.md ("" when it does): `--- nginx: no (reason)`, or the case
-// depends on codecache's own budgets and sandbox (limits, `limit`, `limit_detail`).
-std::string out_of_scope(const Case& c);
+// depends on codecache's own budgets and sandbox (property `limits` or `sandbox`,
+// `max_*` settings, a `limit` or `limit_detail` expectation for this build).
+std::string out_of_scope(const Case& c, const NginxBuild& build, bool code_cache);
 
 // Why one inline handler cannot be written as a directive ending on `line` ("" when it can).
 std::string inline_code_problem(const std::string& code, int line);

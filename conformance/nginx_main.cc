@@ -68,7 +68,7 @@ int write_ctest(const Options& o, const NginxBuild& b, const std::vector<Case>& 
   for (const auto& c : cases) {
     for (bool cache_on : {true, false}) {
       if (!applies(c, b, cache_on)) continue;
-      if (!not_expressible(c).empty()) {
+      if (!not_expressible(c, b, cache_on).empty()) {
         ++excluded;
         continue;
       }
@@ -100,7 +100,7 @@ int print_table(const NginxBuild& b, const std::vector<Case>& cases) {
     for (bool cache_on : {true, false}) {
       if (!applies(c, b, cache_on)) continue;
       any = true;
-      const std::string why = not_expressible(c);
+      const std::string why = not_expressible(c, b, cache_on);
       if (why.empty()) {
         ++runnable;
       } else {
@@ -131,7 +131,7 @@ int run_one(const Options& o, const NginxBuild& b, const std::vector<Case>& case
     std::cout << "NOT APPLICABLE " << found->id << ": does not apply to " << where << "\n";
     return 1;  // never registered; a hand-run that asks for it is an error
   }
-  if (std::string why = not_expressible(*found); !why.empty()) {
+  if (std::string why = not_expressible(*found, b, cache_on); !why.empty()) {
     std::cout << "NOT EXPRESSIBLE " << found->id << " [" << where << "]: " << why << "\n";
     return 1;
   }
@@ -151,7 +151,7 @@ int run_all(const Options& o, const NginxBuild& b, const std::vector<Case>& case
   int runs = 0, failed = 0;
   for (const auto& c : cases) {
     for (bool cache_on : {true, false}) {
-      if (!applies(c, b, cache_on) || !not_expressible(c).empty()) continue;
+      if (!applies(c, b, cache_on) || !not_expressible(c, b, cache_on).empty()) continue;
       RefereeConfig cfg{b, cache_on, o.work, o.keep};
       RunResult r = referee_case(c, cfg);
       ++runs;

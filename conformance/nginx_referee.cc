@@ -76,8 +76,8 @@ bool is_nginx_error_page(int status, const std::string& body) {
   return status >= 300 && body.rfind(head, 0) == 0 && body.find("</html>\r\n") != std::string::npos;
 }
 
-std::string not_expressible(const Case& c) {
-  if (std::string why = out_of_scope(c); !why.empty()) return why;
+std::string not_expressible(const Case& c, const NginxBuild& build, bool code_cache) {
+  if (std::string why = out_of_scope(c, build, code_cache); !why.empty()) return why;
   for (std::size_t i = 0; i < c.handlers.size(); ++i) {
     const HandlerSpec& h = c.handlers[i];
     if (h.is_file) continue;

@@ -25,7 +25,7 @@ struct RefereeConfig {
 // Why the case cannot run on this build and code-cache setting as written:
 // out_of_scope(), or a handler that nginx.conf cannot carry ("" when it can run).
 // The case must apply to the build's engine and profile.
-std::string not_expressible(const Case& c);
+std::string not_expressible(const Case& c, const NginxBuild& build, bool code_cache);
 
 RunResult referee_case(const Case& c, const RefereeConfig& config);
 
