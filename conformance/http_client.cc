@@ -125,11 +125,6 @@ HttpReply http_get(int port, const std::string& path, std::chrono::milliseconds 
   return reply;
 }
 
-bool port_accepts(int port) {
-  Socket s;
-  return connect_to(s, port);
-}
-
 int pick_free_port() {
   Socket s;
   sockaddr_in addr = loopback(0);

@@ -18,9 +18,6 @@ struct HttpReply {
 
 HttpReply http_get(int port, const std::string& path, std::chrono::milliseconds timeout);
 
-// True when something accepts connections on 127.0.0.1:port.
-bool port_accepts(int port);
-
 // A port that was free on 127.0.0.1 a moment ago (the kernel's pick).
 int pick_free_port();
 

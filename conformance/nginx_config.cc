@@ -6,6 +6,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "nginx_server.h"
+
 namespace codecache::conformance {
 namespace {
 
@@ -98,6 +100,7 @@ void write_nginx_config(const Case& c, const NginxBuild& build, bool code_cache,
   conf += "  lua_package_path " + nginx_quote(lua_path) + ";\n";
   if (!code_cache) conf += "  lua_code_cache off;\n";
   conf += "  server {\n    listen 127.0.0.1:" + std::to_string(site.port) + ";\n";
+  conf += std::string("    location = ") + kReadyUri + " { return 204; }\n";
   for (std::size_t i = 0; i < c.handlers.size(); ++i) {
     const HandlerSpec& h = c.handlers[i];
     const std::string include = "handlers/" + std::to_string(i + 1) + "/nginx.conf";

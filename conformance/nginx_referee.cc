@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "case_files.h"
 #include "http_client.h"
@@ -31,9 +32,9 @@ std::uintmax_t file_size_or_zero(const std::string& path) {
   return ec ? 0 : size;
 }
 
-// Waits until the error log stops growing (nginx may still be finishing the
-// request's log entries after the reply's last byte), then returns its tail.
-std::string log_since(const std::string& path, std::uintmax_t offset) {
+// Waits until the error log stops growing (nginx may still be finishing a
+// request's log entries after the reply's last byte) and returns its size.
+std::uintmax_t settled_size(const std::string& path) {
   std::uintmax_t size = file_size_or_zero(path);
   for (int i = 0; i < 20; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -41,6 +42,12 @@ std::string log_since(const std::string& path, std::uintmax_t offset) {
     if (now == size && i >= 1) break;
     size = now;
   }
+  return size;
+}
+
+// The log written since `offset`, once it has settled.
+std::string log_since(const std::string& path, std::uintmax_t offset) {
+  settled_size(path);
   std::ifstream in(path, std::ios::binary);
   in.seekg(static_cast<std::streamoff>(offset));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -131,15 +138,18 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
                    " -p " + site.prefix + "/ -c " + site.conf + "   # then: curl 127.0.0.1:" +
                    std::to_string(site.port) + handler_uri(0) + "; log in " + site.error_log;
 
+    std::uintmax_t offset = settled_size(site.error_log);
+    std::vector<bool> looked_up;  // per request: a code cache lookup was logged
     for (const auto& label : c.requests) {
       if (const Step* s = c.step(label)) {
         materialize(site.prefix, s->action);
         continue;
       }
       const auto index = static_cast<std::size_t>(c.handler(label) - c.handlers.data());
-      const std::uintmax_t offset = file_size_or_zero(site.error_log);
       const HttpReply reply = http_get(site.port, handler_uri(index), kRequestTimeout);
       const std::string log_text = log_since(site.error_log, offset);
+      offset += log_text.size();
+      looked_up.push_back(cache_view(parse_nginx_error_log(log_text)).looked_up);
       const int n = static_cast<int>(result.requests.size()) + 1;
       if (!reply.error.empty()) {
         result.mismatches.push_back({n, "reply", "an HTTP reply", reply.error});
@@ -151,6 +161,19 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
     }
     server->stop();
     check_expectations(c, check_target(cfg, site.prefix), result);
+    // `cache` is read from the debug log: without a lookup there is nothing to judge.
+    for (std::size_t i = 0; i < looked_up.size(); ++i) {
+      const int n = static_cast<int>(i) + 1;
+      for (const auto& e : c.expectations) {
+        if (e.field != Field::cache || looked_up[i] || (e.request != 0 && e.request != n) ||
+            !e.when.matches(cfg.build.engine, cfg.build.profile, cfg.code_cache)) {
+          continue;
+        }
+        result.mismatches.push_back({n, "cache", e.values.size() > 1 ? e.values.at(i) : e.value(),
+                                     "(no code cache lookup in the debug log)"});
+        break;
+      }
+    }
   } catch (const CaseError& e) {
     result.setup_error = e.what();
   } catch (const std::exception& e) {

@@ -81,7 +81,9 @@ NginxServer::NginxServer(const NginxBuild& build, const std::string& prefix, con
       throw std::runtime_error("nginx exited at start-up (status " + std::to_string(status) + "): " +
                                read_file(stderr_path));
     }
-    if (port_accepts(port)) return;
+    // An HTTP request, not a bare connect: nginx logs a connection closed
+    // without a request, and that entry would land in the first request's log.
+    if (http_get(port, kReadyUri, std::chrono::milliseconds(2000)).status == 204) return;
     if (std::chrono::steady_clock::now() >= deadline) {
       stop();
       throw std::runtime_error("nginx did not listen on 127.0.0.1:" + std::to_string(port) + " within " +

@@ -14,10 +14,13 @@
 
 namespace codecache::conformance {
 
+// The configuration must answer 204 here; the server is up when it does.
+inline constexpr const char* kReadyUri = "/codecache/ready";
+
 class NginxServer {
  public:
-  // Starts `build.nginx -p prefix -c conf` and waits until `port` accepts
-  // connections. Throws std::runtime_error with nginx's stderr when it exits or
+  // Starts `build.nginx -p prefix -c conf` and waits until `port` answers
+  // kReadyUri. Throws std::runtime_error with nginx's stderr when it exits or
   // does not listen within `startup`.
   NginxServer(const NginxBuild& build, const std::string& prefix, const std::string& conf, int port,
               const std::string& stderr_path, std::chrono::milliseconds startup);
