@@ -13,10 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "case_file.h"
-#include "case_files.h"
-#include "http_client.h"
 #include "nginx_build.h"
-#include "nginx_config.h"
 #include "nginx_referee.h"
 #include "nginx_server.h"
 

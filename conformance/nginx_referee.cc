@@ -1,8 +1,6 @@
 // Running one case on a real nginx (see nginx_referee.h).
 #include "nginx_referee.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>

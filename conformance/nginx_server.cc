@@ -1,11 +1,11 @@
 // Starting and stopping one nginx (see nginx_server.h).
 #include "nginx_server.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <cerrno>
 #include <cstdlib>
