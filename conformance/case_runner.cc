@@ -1,16 +1,13 @@
-// Running and checking one case (see case_runner.h).
+// Running one case through the core (see case_runner.h).
 #include "case_runner.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,7 +15,6 @@
 #include "core/handler.h"
 #include "core/worker.h"
 #include "engine/engine.h"
-#include "engine/lua_headers.h"
 
 namespace codecache::conformance {
 namespace {
