@@ -237,7 +237,7 @@ FileSpec parse_fill(const Cursor& at, const std::string& path, const std::string
 
 const std::set<std::string> kFileDefaults = {"engines", "profiles", "code_cache", "labels", "label",
                                              "property", "log_level", "max_instructions",
-                                             "max_cpu_ms", "max_memory_mb"};
+                                             "max_cpu_ms", "max_memory_mb", "nginx"};
 
 class Parser {
  public:
@@ -448,6 +448,14 @@ class Parser {
       current_.module_path = v;
     } else if (h.name == "conf_line") {
       current_.conf_line = static_cast<int>(parse_number(at_, h.value, "conf_line"));
+    } else if (h.name == "nginx") {
+      // `--- nginx: no (reason)`: the real-nginx referee does not run this case.
+      std::string reason = trim(h.value);
+      if (reason.rfind("no", 0) != 0) at_.fail("usage: --- nginx: no (reason)");
+      reason = trim(reason.substr(2));
+      if (reason.size() >= 2 && reason.front() == '(' && reason.back() == ')') reason = reason.substr(1, reason.size() - 2);
+      if (reason.empty()) at_.fail("--- nginx: no needs a reason: --- nginx: no (reason)");
+      current_.nginx_excluded = reason;
     }
   }
 

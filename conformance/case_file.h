@@ -125,6 +125,7 @@ struct Case {
   std::optional<std::size_t> max_memory_mb;
   std::vector<std::string> module_path;  // relative to the scratch directory
   int conf_line = 40;
+  std::string nginx_excluded;  // `--- nginx: no (reason)`: why the real-nginx referee skips it
 
   std::vector<HandlerSpec> handlers;
   std::vector<FileSpec> files;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "case_checker.h"
 #include "case_file.h"
 #include "core/outcome.h"
 
@@ -22,38 +23,9 @@ struct RunConfig {
   bool check_harness_rss = false;  // hostile cases: the process's peak RSS stays bounded
 };
 
-struct ServedRequest {
-  std::string label;
-  std::string handler;  // Handler::label(): the chunk name or the path
-  Outcome outcome;
-};
-
-// One expectation that did not hold.
-struct Mismatch {
-  int request = 0;  // 0: the whole run
-  std::string what;      // "status", "error_log", ...
-  std::string expected;
-  std::string actual;
-};
-
-struct RunResult {
-  bool passed = false;
-  std::string setup_error;  // the case could not be run at all
-  std::vector<ServedRequest> requests;
-  std::vector<Mismatch> mismatches;
-  std::string scratch_dir;  // kept when the case failed
-  std::string repro;        // a shell command that reproduces the run
-  // status/limit/body per request, to compare code cache on with off.
-  std::string fingerprint;
-  double seconds = 0;
-};
-
 RunResult run_case(const Case& c, const RunConfig& config);
 
 // Expected vs actual side by side, the logs of the failing requests, the repro.
 std::string format_failure(const Case& c, const RunConfig& config, const RunResult& r);
-
-// One line per mismatch, for the report.
-std::vector<std::string> summarize_mismatches(const RunResult& r);
 
 }  // namespace codecache::conformance

@@ -5,7 +5,8 @@
 #   engines/fetch-source.sh ENGINE DEST_DIR
 #   engines/fetch-source.sh --pin ENGINE      prints what a ready tree's .codecache-pin holds
 #
-# ENGINE is lua51, luajit or luajit2. Downloads are kept in $CODECACHE_DOWNLOAD_DIR
+# ENGINE is lua51, luajit or luajit2 (or ngx_lua: Debian's lua-nginx-module source with its
+# patches, for the nginx referee's classic build). Downloads are kept in $CODECACHE_DOWNLOAD_DIR
 # (default: <repo>/.cache/engine-sources) so repeated configures do not refetch.
 # Lua 5.1 is unpacked from the orig tarball plus Debian's vararg stack fix (0004):
 # Debian's own Makefile patch breaks `liblua.a`, and we compile Lua as C++, so the
@@ -31,7 +32,7 @@ die() { echo "fetch-source.sh: $*" >&2; exit 1; }
 our_patches() { ls "$here/patches/$engine"-*.patch 2>/dev/null || true; }
 
 mapfile -t rows < <(awk -v e="$engine" '$1 == e { print }' "$lock")
-[ "${#rows[@]}" -gt 0 ] || die "unknown engine '$engine' (expected lua51, luajit or luajit2)"
+[ "${#rows[@]}" -gt 0 ] || die "unknown engine '$engine' (expected lua51, luajit, luajit2 or ngx_lua)"
 read -r _ package version _ _ <<<"${rows[0]}"
 pin="$package=$version patches:$(cat $(our_patches) /dev/null | sha256sum | cut -c1-16)"
 if [ -n "${pin_only:-}" ]; then echo "$pin"; exit 0; fi
@@ -88,7 +89,7 @@ case "$engine" in
     tar -xJf "$downloads"/lua5.1_*.debian.tar.xz -C "$dest.tmp"
     patch -s -d "$dest.tmp" -p1 < "$dest.tmp/debian/patches/0004-Fix-stack-overflow-in-vararg-functions.patch"
     ;;
-  luajit|luajit2)
+  luajit|luajit2|ngx_lua)
     command -v dpkg-source >/dev/null || die "dpkg-source not found (apt-get install dpkg-dev)"
     dsc=$(ls "$downloads/${package}_${version#*:}.dsc" 2>/dev/null || true)
     [ -n "$dsc" ] || die "missing ${package}_${version}.dsc in $downloads"

@@ -124,25 +124,30 @@ std::string read_rest(std::FILE* f) {
 
 // A file whose first byte (after an optional '#' line) is ESC. `f` is positioned
 // just after that ESC.
-LoadResult load_bytecode(lua_State* L, LoaderKind kind, std::FILE* f, bool sharp,
-                         const std::string& path, const std::string& chunkname) {
-  const bool luajit = luajit_is_loaded(L);
-  if (luajit && sharp) {
-    LoadResult r;
-    r.lua_status = LUA_ERRFILE;
-    r.message = "bad byte-code header in " + path;
-    return r;
+// A file error that set no errno: ngx_lua reads the errno left by earlier calls.
+LoadResult stale_file_error(std::string message, int stale_errno) {
+  LoadResult r;
+  r.lua_status = LUA_ERRFILE;
+  r.file_errno = stale_errno;
+  r.message = std::move(message);
+  // bytecode_factory ends a short header read with strerror(0); say the stale one.
+  const std::string success = ": Success";
+  if (stale_errno != 0 && r.message.size() >= success.size() &&
+      r.message.compare(r.message.size() - success.size(), success.size(), success) == 0) {
+    r.message.replace(r.message.size() - success.size() + 2, std::string::npos, std::strerror(stale_errno));
   }
+  return r;
+}
+
+LoadResult load_bytecode(lua_State* L, LoaderKind kind, std::FILE* f, bool sharp,
+                         const std::string& path, const std::string& chunkname, int stale_errno) {
+  const bool luajit = luajit_is_loaded(L);
+  if (luajit && sharp) return stale_file_error("bad byte-code header in " + path, stale_errno);
   std::string bytes = "\x1b" + read_rest(f);
   if (std::ferror(f)) return file_error("read", path, errno);
   if (kind == LoaderKind::factory) {
     BytecodeFactory wrapped = luajit ? wrap_luajit_bytecode(bytes) : wrap_puc_bytecode(bytes);
-    if (!wrapped.ok) {
-      LoadResult r;
-      r.lua_status = LUA_ERRFILE;
-      r.message = wrapped.error;
-      return r;
-    }
+    if (!wrapped.ok) return stale_file_error(wrapped.error, stale_errno);
     bytes = std::move(wrapped.bytes);
   }
   BufferReader reader{{std::string_view(bytes), {}, {}}};
@@ -167,7 +172,7 @@ LoadResult load_inline(lua_State* L, LoaderKind kind, std::string_view source,
   return finish_load(L, lua_load(L, read_buffer, &reader, chunkname));
 }
 
-LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path) {
+LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int stale_errno) {
   const std::string chunkname = "@" + path;
   errno = 0;
   File file(std::fopen(path.c_str(), "r"), std::fclose);
@@ -187,7 +192,7 @@ LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path) {
     if (!binary) return file_error("reopen", path, errno);
     while ((c = std::getc(binary.get())) != EOF && c != LUA_SIGNATURE[0]) {
     }
-    return load_bytecode(L, kind, binary.get(), sharp, path, chunkname);
+    return load_bytecode(L, kind, binary.get(), sharp, path, chunkname, stale_errno);
   }
   if (c != EOF) std::ungetc(c, file.get());
 

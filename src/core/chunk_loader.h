@@ -29,6 +29,9 @@ struct LoadResult {
 // On success the function is pushed; on failure nothing is pushed.
 LoadResult load_inline(lua_State* L, LoaderKind kind, std::string_view source,
                        const char* chunkname);
-LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path);
+// `stale_errno` is the errno ngx_lua finds when a file error set none (a refused
+// or malformed bytecode header): it decides 404 (ENOENT) or 503 and ends the
+// "cannot read header: <strerror>" text.
+LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int stale_errno = 0);
 
 }  // namespace codecache

@@ -1,6 +1,8 @@
 // The life of one request (see request.h).
 #include "core/request.h"
 
+#include <cerrno>
+
 #include <filesystem>
 #include <string>
 
@@ -37,13 +39,13 @@ std::string load_error_prefix(const Handler& h) {
   return "failed to load inlined Lua code: ";
 }
 
-// lua_tostring of an error value, or its __tostring, or "unknown reason".
+// lua_tostring of an error value, or "unknown reason" (a table's __tostring is
+// not used: observed on ngx_lua 0.10.23).
 int describe_error_value(lua_State* L) {
   if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER) {
     lua_pushvalue(L, 1);
     return 1;
   }
-  if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
   lua_pushliteral(L, "unknown reason");
   return 1;
 }
@@ -114,9 +116,12 @@ bool Request::load(Handler& handler, bool& from_cache) {
   VmContext& ctx = vm_->context();
   Outcome& out = state_.outcome;
   if (handler.cache_vm != ctx.id) {
-    // A ref into another VM's cache means nothing here (§5: code cache off, or a
-    // VM replaced after it was abandoned).
-    handler.cache_ref = kRefNil;
+    // A ref into another VM's cache means nothing here. ngx_lua 0.10.23 (the
+    // real referee) still does not reset it when the code cache is off, so the
+    // fresh VM's lookup logs that stale ref and misses (the reset came with
+    // a47ad520, §5); a VM replaced after it was abandoned (our own, with the
+    // cache on) starts over.
+    if (vm_->settings().code_cache) handler.cache_ref = kRefNil;
     handler.cache_vm = ctx.id;
   }
   from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
@@ -132,7 +137,12 @@ bool Request::load(Handler& handler, bool& from_cache) {
     ServingScope serving(ctx, state_);
     BudgetScope budget(ctx, state_.budget, L);
     if (handler.kind == Handler::Kind::file) {
-      result = load_file(L, kind, script_path(handler));
+      // ngx_lua's classic build with the code cache off builds the request's VM
+      // first; its failed module searches (resty.core asks for thread.exdata,
+      // which stock LuaJIT lacks) leave errno at ENOENT (observed on 0.10.23).
+      const Settings& s = vm_->settings();
+      const int stale_errno = s.profile == Profile::classic && !s.code_cache ? ENOENT : 0;
+      result = load_file(L, kind, script_path(handler), stale_errno);
     } else {
       result = load_inline(L, kind, handler.source, handler.chunkname.c_str());
     }

@@ -146,5 +146,25 @@ TEST_P(BytecodeFile, UnknownLuaJitVersion) {
                                     : "bad byte-code header");
 }
 
+// A refused header sets no errno: ngx_lua picks 404 (ENOENT) or 503 from the errno
+// earlier calls left. The classic build with the code cache off has just built the
+// request's VM, whose failed module searches leave ENOENT: 404 (observed on
+// ngx_lua 0.10.23 by the real-nginx referee); otherwise 503.
+TEST(BytecodeStaleErrno, ClassicWithTheCacheOffAnswers404) {
+  ScratchDir dir;
+  const std::string path = dir.write("bad.luac", engine_is_luajit() ? "\x1bLX\x02\x02ngx.say(1)"s
+                                                                  : "\x1bLuaQ\x00\x01\x04\x04\x04\x08\x00"s);
+  for (Profile p : {Profile::classic, Profile::sealed}) {
+    for (bool cache_on : {true, false}) {
+      SCOPED_TRACE(profile_name(p) + (cache_on ? " on" : " off"));
+      Worker worker(settings_for(p, cache_on));
+      Handler handler = Handler::file(path);
+      const Outcome out = worker.run(handler);
+      EXPECT_EQ(out.status, p == Profile::classic && !cache_on ? 404 : 503) << dump_log(out);
+      EXPECT_TRUE(log_contains(out, "bad byte-code header")) << dump_log(out);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace codecache::test

@@ -1,0 +1,44 @@
+// One real nginx process for one referee run: started in the foreground
+// (`daemon off; master_process off`) with its own prefix and configuration,
+// on a loopback port, with the build's LuaJIT on LD_LIBRARY_PATH; stopped by
+// the destructor, always (and killed by the kernel if the runner dies first,
+// through PR_SET_PDEATHSIG), so no nginx outlives its test.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+
+#include "nginx_build.h"
+
+namespace codecache::conformance {
+
+// The configuration must answer 204 here; the server is up when it does.
+inline constexpr const char* kReadyUri = "/codecache/ready";
+
+class NginxServer {
+ public:
+  // Starts `build.nginx -p prefix -c conf` and waits until `port` answers
+  // kReadyUri. Throws std::runtime_error with nginx's stderr when it exits or
+  // does not listen within `startup`.
+  NginxServer(const NginxBuild& build, const std::string& prefix, const std::string& conf, int port,
+              const std::string& stderr_path, std::chrono::milliseconds startup);
+  ~NginxServer();
+  NginxServer(const NginxServer&) = delete;
+  NginxServer& operator=(const NginxServer&) = delete;
+
+  // Asks nginx to quit, waits, and kills it if it does not. Idempotent.
+  void stop();
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// True when nginx's stderr says the port was taken (the caller retries).
+bool address_in_use(const std::string& stderr_text);
+
+std::string read_file(const std::string& path);
+
+}  // namespace codecache::conformance
