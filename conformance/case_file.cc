@@ -823,7 +823,7 @@ std::string unescape(const std::string& text) {
   return out;
 }
 
-std::string escape(const std::string& bytes, std::size_t max) {
+std::string escape(const std::string& bytes, std::size_t max, char quote) {
   std::string out;
   static const char* hex = "0123456789abcdef";
   for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -837,9 +837,11 @@ std::string escape(const std::string& bytes, std::size_t max) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
       default:
-        if (c < 0x20 || c >= 0x7f) {
+        if (c == static_cast<unsigned char>(quote)) {
+          out += '\\';
+          out += quote;
+        } else if (c < 0x20 || c >= 0x7f) {
           out += "\\x";
           out += hex[c >> 4];
           out += hex[c & 15];

@@ -153,8 +153,10 @@ std::vector<Case> load_cases(const std::string& dir);
 
 // Escapes: \n \r \t \0 \\ \" \xHH. Throws std::invalid_argument.
 std::string unescape(const std::string& text);
-// Printable form of arbitrary bytes, the inverse of unescape.
-std::string escape(const std::string& bytes, std::size_t max = std::string::npos);
+// Printable form of arbitrary bytes, the inverse of unescape: \n \r \t \\, `quote`
+// as \<quote>, other control and non-ASCII bytes as \xHH; cut after `max` characters.
+// With quote '\'' it is also the body of a bash $'…' string.
+std::string escape(const std::string& bytes, std::size_t max = std::string::npos, char quote = '"');
 
 std::string slug(const std::string& name);
 

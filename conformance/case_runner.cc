@@ -50,26 +50,7 @@ std::string shell_quote(const std::string& s) {
     if (c < 0x20 || c >= 0x7f || c == '\'') plain = false;
   }
   if (plain) return "'" + s + "'";
-  std::string out = "$'";
-  static const char* hex = "0123456789abcdef";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
-      case '\'': out += "\\'"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          out += "\\x";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "'";
+  return "$'" + escape(s, std::string::npos, '\'') + "'";
 }
 
 std::string repro_command(const Case& c, const RunConfig& cfg, const fs::path& dir,

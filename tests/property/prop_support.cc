@@ -188,16 +188,4 @@ void report_result(const char* name, const rc::detail::TestResult& result, doubl
   ADD_FAILURE() << message.str();
 }
 
-ScratchDir::ScratchDir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("codecache-prop-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
-  std::filesystem::create_directories(path_);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 }  // namespace codecache::prop

@@ -18,6 +18,7 @@
 #include "core/outcome.h"
 #include "core/settings.h"
 #include "core/worker.h"
+#include "support/scratch_dir.h"
 #include "property/handler_gen.h"
 
 namespace codecache::prop {
@@ -105,18 +106,7 @@ void check_property(const char* name, Testable&& testable) {
   report_result(name, result, now_seconds() - start, sequences_so_far() - before);
 }
 
-// A fresh directory under the system temp dir, removed on destruction.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using codecache::test_support::ScratchDir;  // support/scratch_dir.h
 
 }  // namespace codecache::prop
 

@@ -56,27 +56,6 @@ bool engine_is_luajit() { return test_engine() != "lua51"; }
 
 std::string profile_name(Profile profile) { return std::string(to_string(profile)); }
 
-ScratchDir::ScratchDir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("codecache-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
-  std::filesystem::create_directories(path_);
-  path_ = std::filesystem::canonical(path_);  // what getcwd() reports after a chdir
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string ScratchDir::write(const std::string& name, std::string_view bytes) const {
-  auto file = path_ / name;
-  std::filesystem::create_directories(file.parent_path());
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return file.string();
-}
-
 CwdGuard::CwdGuard(const std::filesystem::path& dir) : previous_(std::filesystem::current_path()) {
   std::filesystem::current_path(dir);
 }

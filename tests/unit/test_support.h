@@ -11,6 +11,7 @@
 #include "core/outcome.h"
 #include "core/settings.h"
 #include "core/worker.h"
+#include "support/scratch_dir.h"
 
 namespace codecache {
 
@@ -45,21 +46,7 @@ bool engine_is_luajit();  // stock LuaJIT or OpenResty's LuaJIT2
 // The profile name, for parameterised test names.
 std::string profile_name(Profile profile);
 
-// A fresh directory under the system temp dir, removed on destruction.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  // Writes `bytes` to path()/name (creating parent directories); returns the
-  // absolute path.
-  std::string write(const std::string& name, std::string_view bytes) const;
-
- private:
-  std::filesystem::path path_;
-};
+using codecache::test_support::ScratchDir;  // support/scratch_dir.h
 
 // Makes `dir` the working directory for one scope, so that handler paths can be
 // written relative, as in nginx.conf.
