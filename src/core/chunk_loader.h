@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/file_source.h"
 #include "engine/lua_headers.h"
 
 namespace codecache {
@@ -29,6 +30,8 @@ struct LoadResult {
 // On success the function is pushed; on failure nothing is pushed.
 LoadResult load_inline(lua_State* L, LoaderKind kind, std::string_view source,
                        const char* chunkname);
-LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path);
+// `files` opens the path (default: the file system; fuzzers pass in_memory files).
+LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path,
+                     const FileSource& files = file_system());
 
 }  // namespace codecache

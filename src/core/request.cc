@@ -132,7 +132,9 @@ bool Request::load(Handler& handler, bool& from_cache) {
     ServingScope serving(ctx, state_);
     BudgetScope budget(ctx, state_.budget, L);
     if (handler.kind == Handler::Kind::file) {
-      result = load_file(L, kind, script_path(handler));
+      const FileSource& files = vm_->settings().files;
+      result = files ? load_file(L, kind, script_path(handler), files)
+                     : load_file(L, kind, script_path(handler));
     } else {
       result = load_inline(L, kind, handler.source, handler.chunkname.c_str());
     }
