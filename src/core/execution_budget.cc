@@ -60,15 +60,6 @@ void watchdog_fired(int) {
 // A CPU-time timer of the calling thread (never process-wide: only the thread
 // running handler code may receive the signal the hard deadline jumps from).
 timer_t thread_timer() {
-  static const bool installed = [] {
-    struct sigaction sa {};
-    sa.sa_handler = watchdog_fired;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGVTALRM, &sa, nullptr);
-    return true;
-  }();
-  (void)installed;
   thread_local timer_t timer = [] {
     sigevent ev{};
     ev.sigev_notify = SIGEV_THREAD_ID;
@@ -79,6 +70,21 @@ timer_t thread_timer() {
     return t;
   }();
   return timer;
+}
+
+// Makes watchdog_fired the SIGVTALRM handler, unless it already is. Checked on
+// every scope, not once: several copies of the core may share one process (the
+// differential fuzz target links one per engine, each with its own globals), and
+// the signal must reach the copy whose handler code is running.
+void claim_watchdog_signal() {
+  struct sigaction current {};
+  sigaction(SIGVTALRM, nullptr, &current);
+  if (current.sa_handler == watchdog_fired) return;
+  struct sigaction sa {};
+  sa.sa_handler = watchdog_fired;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGVTALRM, &sa, nullptr);
 }
 
 void arm_timer(long long remaining_ns) {
@@ -126,6 +132,7 @@ BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* run
     : ctx_(ctx), budget_(budget), started_cpu_ns_(cpu_now_ns()) {
   ctx_.budget = &budget_;
   ctx_.memory_enforced = true;
+  claim_watchdog_signal();
   g_watched = &budget_;
   g_running = running;
   const long long limit_ns = static_cast<long long>(ctx_.settings.limits.cpu_ms) * 1'000'000;
