@@ -26,6 +26,7 @@ if grep -v '^_ZZNSt\|^_ZNSt\|^_ZZNKSt\|^_ZGVZNSt' "$unique" >"$unique.other"; th
   cat "$unique.other" >&2
   exit 1
 fi
-objcopy --remove-section=.group --weaken-symbols="$unique" --keep-global-symbol="$entry" \
-  "$combined" "$out"
+weaken=()
+[ -s "$unique" ] && weaken=(--weaken-symbols="$unique")  # objcopy fails on an empty list
+objcopy --remove-section=.group "${weaken[@]}" --keep-global-symbol="$entry" "$combined" "$out"
 rm -f "$combined" "$unique" "$unique.other"
