@@ -13,8 +13,9 @@
 // "in main chunk": that one name is normalised); the stripped dump after removing
 // what stripping documentedly removes, namely
 // positions ("<chunk>:<line>:", LuaJIT names a stripped chunk "?" and has no line
-// info), local/upvalue names in error messages ("local 'x' (a nil value)" reads
-// "a nil value", upvalues are named ''),
+// info), the names of variables in error messages ("local 'x' (a nil value)"
+// reads "a nil value"; LuaJIT names what it can from the debug info, and without
+// it names upvalues '' and sometimes finds a global name the full dump did not),
 // and the traceback below "stack traceback:". Lua 5.1 has no strip (string.dump
 // takes one argument), so its "stripped" dump is the full one and is compared
 // exactly. A '#' line before bytecode: LuaJIT refuses it with "bad byte-code
@@ -94,8 +95,8 @@ void erase_positions(std::string& text, std::string_view what) {
   }
 }
 
-// "local 'x' (a nil value)" and "upvalue 'x' (a nil value)" -> "a nil value": a
-// stripped LuaJIT dump has no names for locals (and names upvalues '').
+// "<kind> 'x' (a nil value)" -> "a nil value" for local, upvalue, global, field,
+// method and constant names (see the header comment).
 void erase_names(std::string& text, std::string_view kind) {
   for (std::size_t at = text.find(kind); at != std::string::npos; at = text.find(kind, at + 1)) {
     const std::size_t open = text.find("' (", at + kind.size());
@@ -123,8 +124,8 @@ std::string without_debug_info(std::string text) {
   }
   erase_positions(text, "/codecache-fuzz/handler.lua:");
   erase_positions(text, "?:");
-  erase_names(text, "local '");
-  erase_names(text, "upvalue '");
+  for (const char* kind : {"local '", "upvalue '", "global '", "field '", "method '", "constant '"})
+    erase_names(text, kind);
   return text;
 }
 
