@@ -26,7 +26,7 @@ if [ -n "$ubsan" ]; then
   if [ -n "$engine" ]; then echo "engine $engine"; else echo "harness ubsan"; fi
   exit 0
 fi
-if grep -q 'property violated\|violated:\|engines disagree\|the harness failed' "$report"; then
+if grep -q 'violated\|engines disagree\|the harness failed' "$report"; then
   echo "harness property"
   exit 0
 fi

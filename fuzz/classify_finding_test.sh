@@ -24,7 +24,7 @@ expect "harness crash" crash-d "==1==ERROR: AddressSanitizer: heap-use-after-fre
     #0 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/src/core/request.cc:136
     #1 0x55 in lua_pcall /x/build-fuzz/engines/lua51-src/src/lapi.c:80:3"
 expect "harness ubsan" crash-e "/x/src/core/memory_budget.cc:10:3: runtime error: signed integer overflow"
-expect "harness property" crash-f "chunk_loader property violated: loaders disagree
+expect "harness property" crash-f "isolation violated (sealed)
     #6 0x7f in abort stdlib/abort.c:79:7
     #7 0x55 in lj_err_throw /x/build-fuzz/engines/luajit-build/src/lj_err.c:1:1"
 expect "harness timeout" timeout-g "    #0 0x55 in lj_vm_hook /x/build-fuzz/engines/luajit-build/src/lj_vm.S:1"
