@@ -16,6 +16,7 @@
 // info), the names of variables in error messages ("local 'x' (a nil value)"
 // reads "a nil value"; LuaJIT names what it can from the debug info, and without
 // it names upvalues '' and sometimes finds a global name the full dump did not),
+// the position and function name in ngx.log's "[lua] file:line: fn(): " prefix,
 // and the traceback below "stack traceback:". Lua 5.1 has no strip (string.dump
 // takes one argument), so its "stripped" dump is the full one and is compared
 // exactly. A '#' line before bytecode: LuaJIT refuses it with "bad byte-code
@@ -24,6 +25,7 @@
 // chunk_loader target's documented classes), handlers whose output varies from run
 // to run, and runs cut off by a limit (instruction counts differ between the
 // wrapped source and the rewritten bytecode) are left out.
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -123,7 +125,20 @@ std::string without_debug_info(std::string text) {
     text.replace(at, end - at, kTraceback);
   }
   erase_positions(text, "/codecache-fuzz/handler.lua:");
+  erase_positions(text, "[lua] handler.lua:");  // ngx.log's prefix: basename and line
   erase_positions(text, "?:");
+  // ngx.log's prefix names the calling function ("[lua] f.lua:2: helper(): msg"),
+  // from debug info a stripped dump no longer has.
+  constexpr std::string_view kLogPrefix = "<pos>: ";
+  for (std::size_t at = text.find(kLogPrefix); at != std::string::npos;
+       at = text.find(kLogPrefix, at + 1)) {
+    std::size_t end = at + kLogPrefix.size();
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                 text[end] == '_' || text[end] == '.' || text[end] == ':'))
+      ++end;
+    if (end > at + kLogPrefix.size() && text.compare(end, 4, "(): ") == 0)
+      text.erase(at + kLogPrefix.size(), end + 4 - (at + kLogPrefix.size()));
+  }
   for (const char* kind : {"local '", "upvalue '", "global '", "field '", "method '", "constant '"})
     erase_names(text, kind);
   return text;
