@@ -26,3 +26,9 @@ for target in $targets; do
     cp "$project/corpus/$target.options" "$OUT/$name.options"
   done
 done
+# `differential`: every engine in one binary (fuzz/localize_engine.sh).
+name=fuzz_differential
+cp "$build/bin/$name" "$OUT/$name"
+(cd "$project/corpus/differential" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
+cp "$project/corpus/lua.dict" "$OUT/$name.dict"
+cp "$project/corpus/differential.options" "$OUT/$name.options"

@@ -33,6 +33,8 @@ struct Options {
   bool keep = false;
   std::string filter;
   std::string ctest_file;
+  std::string export_dir;
+  bool export_hostile = false;
 };
 
 std::string engine_name() { return std::string(codecache::engine::name()); }
@@ -163,6 +165,38 @@ int run_one(const Options& o, const std::vector<Case>& cases) {
   return 1;
 }
 
+// Writes the literal handler code of every case (inline handlers and the Lua
+// files they serve; `eval` blocks need a VM and are left out) into `dir`, one file
+// per handler, `<case id>.<label>.lua`: fuzz seeds (fuzz/export_conformance_seeds.sh).
+// Hostile cases are left out unless asked for: their handlers burn whole budgets.
+int export_handlers(const Options& o, const std::vector<Case>& cases) {
+  std::filesystem::create_directories(o.export_dir);
+  auto name_of = [](const Case& c, const std::string& label) {
+    std::string id = c.id + "." + label;
+    for (char& ch : id)
+      if (ch == '/' || ch == ' ') ch = '.';
+    return id + ".lua";
+  };
+  int written = 0;
+  for (const auto& c : cases) {
+    if (c.hostile() && !o.export_hostile) continue;
+    auto write = [&](const std::string& label, const std::string& code) {
+      std::ofstream out(std::filesystem::path(o.export_dir) / name_of(c, label),
+                        std::ios::binary | std::ios::trunc);
+      out << code;
+      ++written;
+    };
+    for (const auto& h : c.handlers)
+      if (!h.is_file && h.code.kind == Content::Kind::literal) write(slug(h.label), h.code.text);
+    for (const auto& f : c.files)
+      if (f.kind == FileSpec::Kind::content && f.content.kind == Content::Kind::literal &&
+          f.path.ends_with(".lua"))
+        write("file." + slug(f.path), f.content.text);
+  }
+  std::cout << "exported " << written << " handlers to " << o.export_dir << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,6 +216,9 @@ int main(int argc, char** argv) {
   app.add_flag("--keep", o.keep, "keep the scratch directory");
   app.add_option("--write-ctest", o.ctest_file, "write the ctest script registering every run");
   app.add_option("--cli", o.cli, "the codecache launcher named in reproduction commands");
+  app.add_option("--export-handlers", o.export_dir,
+                 "write every case's literal handler code into DIR (fuzz seeds)");
+  app.add_flag("--export-hostile", o.export_hostile, "with --export-handlers: hostile cases too");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<Case> cases;
@@ -198,6 +235,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!o.ctest_file.empty()) return write_ctest(o, cases);
+  if (!o.export_dir.empty()) return export_handlers(o, cases);
   if (o.list) {
     for (const auto& c : cases) std::cout << c.id << "\t" << c.file << ":" << c.line << "\n";
     return 0;

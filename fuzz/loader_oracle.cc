@@ -30,15 +30,19 @@ Disagreement classify(std::string_view source, bool factory_ok, std::string_view
       contains(rejection, "overflow") || contains(rejection, "too many")) {
     return Disagreement::nesting_limit;
   }
+  // LuaJIT's lexer skips a BOM / '#' first line of the chunk, which the factory
+  // sees in the middle of its wrapper: either loader may be the one that accepts
+  // (a BOM is three identifier bytes to LuaJIT, so "\xEF\xBB\xBF=1" is an
+  // assignment in the factory and "=1" to the direct loader).
+  if (source.starts_with("\xEF\xBB\xBF") || source.starts_with("#")) {
+    return Disagreement::skipped_first_line;
+  }
   if (factory_ok) {
     // The direct loader stops at an `end` that the wrapper's function absorbs.
     if (contains(rejection, "near 'end'")) return Disagreement::wrapper_escape;
     return Disagreement::unexplained;
   }
   if (contains(rejection, "cannot use '...' outside a vararg function")) return Disagreement::vararg;
-  if (source.starts_with("\xEF\xBB\xBF") || source.starts_with("#")) {
-    return Disagreement::skipped_first_line;
-  }
   return Disagreement::unexplained;
 }
 

@@ -11,7 +11,7 @@ namespace codecache::fuzz {
 enum class Disagreement {
   none,                // both accept or both reject
   vararg,              // top-level `...`: direct only
-  skipped_first_line,  // BOM / '#' first line skipped by LuaJIT's lexer: direct only
+  skipped_first_line,  // BOM / '#' first line skipped by LuaJIT's lexer: either way
   wrapper_escape,      // an `end` closes the factory's function: factory only
   nesting_limit,       // the wrapper adds one level of nesting to a chunk at a limit
   unexplained,

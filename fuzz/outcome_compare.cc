@@ -41,6 +41,15 @@ Settings differential_settings(Profile profile, bool code_cache) {
   return s;
 }
 
+bool factory_failed(const Outcome& o) {
+  for (const auto& line : o.log) {
+    if (line.find("failed to run factory at key") != std::string::npos ||
+        line.find("fail to generate new closure from the closure factory") != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
 bool cut_off(const Outcome& o) {
   return o.limit == LimitKind::cpu_time || o.limit == LimitKind::memory;
 }

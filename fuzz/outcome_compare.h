@@ -27,4 +27,10 @@ Settings differential_settings(Profile profile, bool code_cache = true);
 // A run the CPU or memory budget cut off: not comparable with another run.
 bool cut_off(const Outcome& outcome);
 
+// The classic closure factory itself failed (code escaping the wrapper, §2.5):
+// ngx_lua words that error differently on a first load ("fail to generate new
+// closure from the closure factory") and on a cache hit ("failed to run factory
+// at key ..."), so such runs are not comparable across cache states.
+bool factory_failed(const Outcome& outcome);
+
 }  // namespace codecache::fuzz

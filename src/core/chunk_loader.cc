@@ -172,10 +172,11 @@ LoadResult load_inline(lua_State* L, LoaderKind kind, std::string_view source,
   return finish_load(L, lua_load(L, read_buffer, &reader, chunkname));
 }
 
-LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int stale_errno) {
+LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int stale_errno,
+                     const FileSource& files) {
   const std::string chunkname = "@" + path;
   errno = 0;
-  File file(std::fopen(path.c_str(), "r"), std::fclose);
+  File file(files(path, "r"), std::fclose);
   if (!file) return file_error("open", path, errno);
 
   int c = std::getc(file.get());
@@ -187,8 +188,10 @@ LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int
     if (c == '\n') c = std::getc(file.get());
   }
   if (c == LUA_SIGNATURE[0]) {
+    // ngx_lua freopen()s the file in mode "rb": the same as closing and opening it.
+    file.reset();
     errno = 0;
-    File binary(std::freopen(path.c_str(), "rb", file.release()), std::fclose);
+    File binary(files(path, "rb"), std::fclose);
     if (!binary) return file_error("reopen", path, errno);
     while ((c = std::getc(binary.get())) != EOF && c != LUA_SIGNATURE[0]) {
     }

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/file_source.h"
 #include "engine/lua_headers.h"
 
 namespace codecache {
@@ -31,7 +32,9 @@ LoadResult load_inline(lua_State* L, LoaderKind kind, std::string_view source,
                        const char* chunkname);
 // `stale_errno` is the errno ngx_lua finds when a file error set none (a refused
 // or malformed bytecode header): it decides 404 (ENOENT) or 503 and ends the
-// "cannot read header: <strerror>" text.
-LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int stale_errno = 0);
+// "cannot read header: <strerror>" text. `files` opens the path (default: the file
+// system; fuzzers pass in_memory files).
+LoadResult load_file(lua_State* L, LoaderKind kind, const std::string& path, int stale_errno = 0,
+                     const FileSource& files = file_system());
 
 }  // namespace codecache

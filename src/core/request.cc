@@ -142,7 +142,8 @@ bool Request::load(Handler& handler, bool& from_cache) {
       // which stock LuaJIT lacks) leave errno at ENOENT (observed on 0.10.23).
       const Settings& s = vm_->settings();
       const int stale_errno = s.profile == Profile::classic && !s.code_cache ? ENOENT : 0;
-      result = load_file(L, kind, script_path(handler), stale_errno);
+      result = s.files ? load_file(L, kind, script_path(handler), stale_errno, s.files)
+                       : load_file(L, kind, script_path(handler), stale_errno);
     } else {
       result = load_inline(L, kind, handler.source, handler.chunkname.c_str());
     }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_source.h"
+
 namespace codecache {
 
 // classic   : ngx_lua built against stock LuaJIT (closure factory, per-request _G)
@@ -48,6 +50,8 @@ struct Settings {
   LogLevel log_level = LogLevel::info;
   // Directories `require` may load Lua modules from (nothing else is reachable).
   std::vector<std::string> module_path;
+  // Where file handlers are read from; empty means the file system.
+  FileSource files;
 };
 
 }  // namespace codecache

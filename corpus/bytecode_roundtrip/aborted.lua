@@ -1,0 +1,1 @@
+ngx.say("a") error("late")

@@ -1,0 +1,1 @@
+local function counter() local n = 0 return function() n = n + 1 return n end end local c = counter() c() ngx.say(c())

@@ -1,0 +1,1 @@
+module(..., package.seeall); ngx.say(32);

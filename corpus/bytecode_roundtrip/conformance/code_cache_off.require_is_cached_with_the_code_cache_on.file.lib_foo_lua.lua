@@ -1,0 +1,1 @@
+ngx.say("loading") return {}

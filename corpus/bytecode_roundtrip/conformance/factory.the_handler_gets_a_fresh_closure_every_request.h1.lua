@@ -1,0 +1,1 @@
+end and (function() local n = 0 return function() n = n + 1 ngx.say(n) end end)() or function()

@@ -1,0 +1,3 @@
+#!/bin/lua
+#!/bin/lua
+ngx.say("ok")

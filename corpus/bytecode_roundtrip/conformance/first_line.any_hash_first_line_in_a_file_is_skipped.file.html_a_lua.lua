@@ -1,0 +1,2 @@
+# not a shebang, still skipped
+ngx.say("ok")

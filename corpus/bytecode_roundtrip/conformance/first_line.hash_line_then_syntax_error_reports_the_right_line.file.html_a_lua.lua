@@ -1,0 +1,3 @@
+#!/bin/lua
+ngx.say("ok")
+for end

@@ -1,0 +1,1 @@
+ngx.say(package.loaded.conform_seen_G == _G)

@@ -1,0 +1,1 @@
+getfenv(print).conform_leak = "yes" ngx.say(getfenv(print) == _G)

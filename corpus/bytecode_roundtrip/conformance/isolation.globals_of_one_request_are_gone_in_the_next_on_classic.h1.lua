@@ -1,0 +1,1 @@
+local before = rawget(_G, "conform_g") conform_g = "set" ngx.say(tostring(before))

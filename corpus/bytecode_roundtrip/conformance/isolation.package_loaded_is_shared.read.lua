@@ -1,0 +1,1 @@
+local m = package.loaded.conform_mod ngx.say(m and m.v or "nil")

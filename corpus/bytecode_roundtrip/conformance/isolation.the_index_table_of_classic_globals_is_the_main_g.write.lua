@@ -1,0 +1,1 @@
+getmetatable(_G).__index.conform_leak = "yes" ngx.say("ok")

@@ -1,0 +1,1 @@
+getmetatable("").__add = function(a, b) return a .. "+" .. b end ngx.say("ok")

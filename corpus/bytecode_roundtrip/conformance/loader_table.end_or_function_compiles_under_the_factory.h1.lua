@@ -1,0 +1,1 @@
+end or function()

@@ -1,0 +1,4 @@
+local function helper()
+    ngx.log(ngx.ERR, "from helper")
+end
+helper()

@@ -1,0 +1,1 @@
+ngx.say("a") ngx.sleep(0.001) ngx.say("b")

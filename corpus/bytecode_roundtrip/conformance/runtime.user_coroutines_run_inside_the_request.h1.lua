@@ -1,0 +1,1 @@
+local co = coroutine.create(function(a) local b = coroutine.yield(a + 1) ngx.say("got ", b) end) local _, v = coroutine.resume(co, 1) coroutine.resume(co, v * 10) ngx.say("done")

@@ -1,0 +1,1 @@
+local n = select("#", ...) ngx.say(n)

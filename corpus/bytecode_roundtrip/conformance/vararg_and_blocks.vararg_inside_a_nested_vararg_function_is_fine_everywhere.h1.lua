@@ -1,0 +1,1 @@
+local function f(...) return select("#", ...) end ngx.say(f(1, 2, 3))

@@ -1,0 +1,1 @@
+local co = coroutine.wrap(function() conform_in_co = 1 end) co() ngx.say(conform_in_co)

@@ -1,0 +1,1 @@
+conform_loud2 = 2 ngx.say(conform_loud2)

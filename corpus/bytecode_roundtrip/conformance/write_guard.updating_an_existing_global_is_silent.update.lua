@@ -1,0 +1,1 @@
+conform_a = 2 ngx.say(conform_a)

@@ -1,0 +1,1 @@
+local s = 0 for i = 1, 100 do for j = i, 1, -1 do s = s + j end end while s > 10 do s = s / 2 end repeat s = s - 1 until s < 0 ngx.say(s)

@@ -1,0 +1,1 @@
+local s = "hello world from lua" for w in s:gmatch("%a+") do ngx.print(w:upper(), ",") end ngx.say(s:gsub("o", "0"))

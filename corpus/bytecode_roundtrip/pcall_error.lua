@@ -1,0 +1,1 @@
+local ok, err = pcall(error, {code = 1}) ngx.say(ok, type(err))

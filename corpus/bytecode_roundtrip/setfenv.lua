@@ -1,0 +1,1 @@
+local function f() return x end setfenv(f, {x = 42}) ngx.say(f())

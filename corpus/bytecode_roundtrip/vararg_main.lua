@@ -1,0 +1,2 @@
+local n = select("#", ...)
+ngx.say("args ", n)

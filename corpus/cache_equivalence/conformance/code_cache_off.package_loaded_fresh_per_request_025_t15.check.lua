@@ -1,0 +1,1 @@
+if package.loaded.luarocks then ngx.say("found") else ngx.say("not found") end

@@ -1,0 +1,1 @@
+package.loaded.luarocks = nil local foo = require "luarocks" foo.hi()

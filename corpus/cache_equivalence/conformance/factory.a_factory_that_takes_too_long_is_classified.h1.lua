@@ -1,0 +1,1 @@
+end, (function() while true do end end)(), function()

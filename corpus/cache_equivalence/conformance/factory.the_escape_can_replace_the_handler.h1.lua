@@ -1,0 +1,1 @@
+end and function() ngx.say("replaced") end or function()

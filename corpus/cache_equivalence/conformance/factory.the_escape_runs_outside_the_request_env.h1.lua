@@ -1,0 +1,1 @@
+end, ngx.log(ngx.ERR, "factory sees __ngx_req: ", tostring(rawget(getfenv(1), "__ngx_req"))), function()

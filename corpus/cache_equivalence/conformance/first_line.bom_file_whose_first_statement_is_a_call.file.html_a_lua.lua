@@ -1,0 +1,1 @@
+﻿ngx.say("from a BOM file")

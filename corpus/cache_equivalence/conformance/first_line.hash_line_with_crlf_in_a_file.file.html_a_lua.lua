@@ -1,0 +1,2 @@
+#!/bin/lua
+ngx.say(debug.getinfo(1).currentline)

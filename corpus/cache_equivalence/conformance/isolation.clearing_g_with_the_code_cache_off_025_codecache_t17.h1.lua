@@ -1,0 +1,1 @@
+if not _G.foo then _G.foo = 1 else _G.foo = _G.foo + 1 end ngx.say("_G.foo: ", _G.foo)

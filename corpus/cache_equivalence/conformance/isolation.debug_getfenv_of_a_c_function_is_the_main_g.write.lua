@@ -1,0 +1,1 @@
+debug.getfenv(print).conform_leak = "yes" ngx.say("ok")

@@ -1,0 +1,1 @@
+if _G.t then _G.t = _G.t + 1 else _G.t = 0 end ngx.print(t)

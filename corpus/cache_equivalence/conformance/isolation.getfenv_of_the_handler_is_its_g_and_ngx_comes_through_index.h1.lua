@@ -1,0 +1,1 @@
+local same = getfenv(1) == _G local no_ngx = rawget(_G, "ngx") == nil ngx.say(same, " ", no_ngx)

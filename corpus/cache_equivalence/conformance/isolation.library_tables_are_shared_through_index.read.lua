@@ -1,0 +1,1 @@
+ngx.say(string.conform_leak or "nil")

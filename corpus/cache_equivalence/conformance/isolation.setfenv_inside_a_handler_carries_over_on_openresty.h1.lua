@@ -1,0 +1,1 @@
+if rawget(getfenv(1), "marker") then ngx.say("marker: ", marker) else setfenv(1, setmetatable({marker = "set"}, {__index = _G})) ngx.say("set") end

@@ -1,0 +1,1 @@
+local f = debug.getinfo(1, "f").func local seen = package.loaded.conform_seen if seen == nil then package.loaded.conform_seen = f ngx.say("first") else ngx.say(seen == f) end

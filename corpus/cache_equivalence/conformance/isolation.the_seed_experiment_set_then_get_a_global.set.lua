@@ -1,0 +1,1 @@
+key = 1 ngx.say("set global done!")

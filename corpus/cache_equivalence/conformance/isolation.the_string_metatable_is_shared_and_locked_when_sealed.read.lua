@@ -1,0 +1,1 @@
+local ok, r = pcall(function() return "a" + "b" end) ngx.say(ok and r or "error")

@@ -1,0 +1,1 @@
+ngx.say(debug.getinfo(1, "S").what)

@@ -1,0 +1,4 @@
+local function boom()
+    error("boom")
+end
+boom()

@@ -1,0 +1,1 @@
+ngx_say("ok") -- blah

@@ -1,0 +1,3 @@
+
+    ngx.say("hello"
+        

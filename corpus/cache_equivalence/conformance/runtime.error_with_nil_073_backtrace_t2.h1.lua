@@ -1,0 +1,7 @@
+local function bar()
+    error(nil)
+end
+local function foo()
+    bar()
+end
+foo()

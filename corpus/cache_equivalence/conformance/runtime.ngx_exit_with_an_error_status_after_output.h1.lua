@@ -1,0 +1,1 @@
+ngx.say("x") ngx.exit(500)

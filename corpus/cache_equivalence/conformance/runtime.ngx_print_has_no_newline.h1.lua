@@ -1,0 +1,1 @@
+ngx.print("a", "b") ngx.print(1)

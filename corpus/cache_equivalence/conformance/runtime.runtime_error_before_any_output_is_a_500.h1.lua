@@ -1,0 +1,1 @@
+local t = nil ngx.say(t.x)

@@ -1,0 +1,1 @@
+function conform_helper() return "h" end ngx.say(conform_helper())

@@ -1,0 +1,1 @@
+setmetatable(_G, nil) conform_loud = 1 ngx.say("removed")

@@ -1,0 +1,1 @@
+local foo = require "foo" ngx.say("required")

@@ -1,0 +1,3 @@
+#!/bin/lua
+
+ngx.say("line ", debug.getinfo(1).currentline)

@@ -1,0 +1,1 @@
+local bc = string.dump(function() return 1 end) local done = false local function reader() if done then return nil end done = true return bc end ngx.say(loadstring(bc) == nil, " ", load(reader) == nil)

@@ -1,0 +1,1 @@
+string.find(("a"):rep(30), ("a*"):rep(30) .. "b")

@@ -1,0 +1,1 @@
+local co = coroutine.create(function() while true do end end) while true do pcall(coroutine.resume, co) end

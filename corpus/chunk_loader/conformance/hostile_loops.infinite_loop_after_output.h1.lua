@@ -1,0 +1,1 @@
+ngx.say("started") while true do end

@@ -1,0 +1,1 @@
+local co = coroutine.wrap(function() while true do end end) co() ngx.say("escaped")

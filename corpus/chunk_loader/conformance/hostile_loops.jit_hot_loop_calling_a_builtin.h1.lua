@@ -1,0 +1,1 @@
+local s = 0 while true do s = s + math.floor(1.5) end

@@ -1,0 +1,1 @@
+string.gsub("abc", ".", function() while true do end end)

@@ -1,0 +1,1 @@
+local a, b a = function() return b() end b = function() return a() end a()

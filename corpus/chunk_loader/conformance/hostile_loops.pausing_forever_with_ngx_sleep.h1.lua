@@ -1,0 +1,1 @@
+while true do ngx.sleep(0) end

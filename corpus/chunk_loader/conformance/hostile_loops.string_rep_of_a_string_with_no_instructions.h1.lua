@@ -1,0 +1,1 @@
+for i = 1, 1e9 do local s = ("y"):rep(1e7) end

@@ -1,0 +1,1 @@
+end, ("x"):rep(2^30), function()

@@ -1,0 +1,1 @@
+for i = 1, 4e5 do local t = {i, i, i, i} end ngx.say("churned")

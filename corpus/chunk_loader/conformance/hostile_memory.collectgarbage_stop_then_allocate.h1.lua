@@ -1,0 +1,1 @@
+collectgarbage("stop") for i = 1, 1e8 do local t = {i, i, i, i} end

@@ -1,0 +1,1 @@
+local function f() pcall(f) end f() ngx.say("survived")

@@ -1,0 +1,1 @@
+local line = ("x"):rep(1e5) for i = 1, 1000 do ngx.log(ngx.ERR, line) end ngx.say("logged")

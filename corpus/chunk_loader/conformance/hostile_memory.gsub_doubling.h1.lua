@@ -1,0 +1,1 @@
+local s = ("x"):rep(1000) for i = 1, 30 do s = s:gsub("x", "xx") end

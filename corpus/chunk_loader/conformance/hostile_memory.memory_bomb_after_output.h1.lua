@@ -1,0 +1,1 @@
+ngx.say("before") local s = ("x"):rep(2^30)

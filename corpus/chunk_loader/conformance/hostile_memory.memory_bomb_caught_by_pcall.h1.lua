@@ -1,0 +1,1 @@
+local ok = pcall(string.rep, "x", 2^30) ngx.say(ok)

@@ -1,0 +1,1 @@
+local chunk = ("x"):rep(1e6) while true do ngx.print(chunk) end

@@ -1,0 +1,1 @@
+local t = {} for i = 1, 100 do t[i] = ("x"):rep(1e6) end ngx.say(#table.concat(t))

@@ -1,0 +1,1 @@
+local t = {} for i = 1, 1000 do t[i] = {} end ngx.say(#t)

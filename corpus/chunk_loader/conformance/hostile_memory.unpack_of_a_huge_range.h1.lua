@@ -1,0 +1,1 @@
+local t = {} unpack(t, 1, 1e8)

@@ -1,0 +1,1 @@
+local ok, err = pcall(os.exit) ngx.say(ok, " ", err)

@@ -1,0 +1,1 @@
+local r = debug.getregistry() ngx.say(type(r))

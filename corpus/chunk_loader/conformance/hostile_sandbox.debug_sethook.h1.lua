@@ -1,0 +1,1 @@
+debug.sethook(function() end, "", 0) while true do end

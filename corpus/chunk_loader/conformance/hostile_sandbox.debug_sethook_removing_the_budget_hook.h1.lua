@@ -1,0 +1,1 @@
+pcall(debug.sethook) while true do end

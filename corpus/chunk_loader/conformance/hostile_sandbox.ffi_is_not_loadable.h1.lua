@@ -1,0 +1,1 @@
+local ok = pcall(require, "ffi") ngx.say(ok)

@@ -1,0 +1,1 @@
+for l in io.lines("/etc/passwd") do ngx.say(l) end

@@ -1,0 +1,1 @@
+jit.attach(function() while true do end end, "bc")

@@ -1,0 +1,1 @@
+ngx.say(pcall(require, "jit.util") == false, " ", pcall(require, "jit.profile") == false)

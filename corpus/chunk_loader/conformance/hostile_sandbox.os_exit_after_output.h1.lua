@@ -1,0 +1,1 @@
+ngx.say("before") os.exit(1)

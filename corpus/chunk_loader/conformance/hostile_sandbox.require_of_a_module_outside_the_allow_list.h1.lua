@@ -1,0 +1,1 @@
+local ok, err = pcall(require, "socket") ngx.say(ok)

@@ -1,0 +1,1 @@
+local ok, err = pcall(require, "../../etc/passwd") ngx.say(ok)

@@ -1,0 +1,1 @@
+pcall(io.open, "/x") os.exit()

@@ -1,0 +1,1 @@
+require("include") ngx.say(variable)

@@ -1,0 +1,1 @@
+ngx.say(debug.getlocal == nil, " ", type(debug.traceback), " ", type(debug.getinfo))

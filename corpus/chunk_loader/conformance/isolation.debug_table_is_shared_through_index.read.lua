@@ -1,0 +1,1 @@
+ngx.say(debug.conform_leak or "nil")

@@ -1,0 +1,1 @@
+debug.conform_leak = "yes" ngx.say("ok")

@@ -1,0 +1,1 @@
+package.loaded.conform_seen_G = _G ngx.say("stored")

@@ -1,0 +1,1 @@
+local m = require("counter") m.n = m.n + 1 ngx.say(m.n)

@@ -1,0 +1,1 @@
+string.conform_m = function() end ngx.say(type(string.conform_m), " ", type(("").conform_m))

@@ -1,0 +1,1 @@
+ngx.say("a") coroutine.yield() ngx.say("b")

@@ -1,0 +1,1 @@
+local function deny() ngx.exit(401) end deny() ngx.say("not reached")

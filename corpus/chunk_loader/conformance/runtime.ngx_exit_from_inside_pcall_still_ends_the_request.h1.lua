@@ -1,0 +1,1 @@
+pcall(ngx.exit, 403) ngx.say("not reached")

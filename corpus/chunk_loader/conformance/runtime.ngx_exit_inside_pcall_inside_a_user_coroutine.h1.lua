@@ -1,0 +1,1 @@
+local co = coroutine.wrap(function() pcall(ngx.exit, 403) ngx.say("inner not reached") end) co() ngx.say("not reached")

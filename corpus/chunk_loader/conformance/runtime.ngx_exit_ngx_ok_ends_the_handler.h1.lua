@@ -1,0 +1,1 @@
+ngx.say("before") ngx.exit(ngx.OK) ngx.say("after")

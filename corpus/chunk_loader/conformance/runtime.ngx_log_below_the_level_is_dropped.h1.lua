@@ -1,0 +1,1 @@
+ngx.log(ngx.DEBUG, "hidden") ngx.log(ngx.INFO, "shown")

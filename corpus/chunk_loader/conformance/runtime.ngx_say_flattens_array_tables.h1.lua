@@ -1,0 +1,1 @@
+ngx.say({"a", {"b", 1}, true}, nil, ngx.null)

@@ -1,0 +1,2 @@
+ngx.say("ok")
+--[==[ open

@@ -1,0 +1,4 @@
+ngx.say("ok")
+--[[
+line three
+line four

@@ -1,0 +1,1 @@
+local function helper() return "h" end ngx.say(helper())

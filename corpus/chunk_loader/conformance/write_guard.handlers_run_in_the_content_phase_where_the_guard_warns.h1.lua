@@ -1,0 +1,1 @@
+ngx.say(ngx.get_phase()) conform_phase = 1

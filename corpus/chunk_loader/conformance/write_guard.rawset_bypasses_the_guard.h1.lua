@@ -1,0 +1,1 @@
+rawset(_G, "conform_quiet", 1) ngx.say(conform_quiet)

@@ -1,0 +1,1 @@
+conform_key = 1 ngx.say("done")

@@ -1,0 +1,1 @@
+conform_written = "value" ngx.say(rawget(_G, "conform_written"))

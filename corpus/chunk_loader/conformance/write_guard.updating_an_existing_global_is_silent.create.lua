@@ -1,0 +1,1 @@
+conform_a = 1

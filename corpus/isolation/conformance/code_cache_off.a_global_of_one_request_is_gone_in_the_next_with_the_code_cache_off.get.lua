@@ -1,0 +1,1 @@
+ngx.say(conform_gone or "nil")

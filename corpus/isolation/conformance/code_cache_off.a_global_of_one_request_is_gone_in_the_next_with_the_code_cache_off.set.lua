@@ -1,0 +1,1 @@
+conform_gone = "here" ngx.say("set")

@@ -1,0 +1,1 @@
+ngx.say(string.len("hello")) ngx.say(table.concat({1,2,3}, ", "))

@@ -1,0 +1,1 @@
+end, ngx.log(ngx.ERR, "factory ran"), function()

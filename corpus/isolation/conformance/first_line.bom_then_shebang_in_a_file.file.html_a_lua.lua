@@ -1,0 +1,2 @@
+﻿#!/bin/lua
+ngx.say("ok")

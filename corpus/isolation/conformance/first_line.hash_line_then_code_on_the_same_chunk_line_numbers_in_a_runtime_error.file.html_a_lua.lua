@@ -1,0 +1,3 @@
+#!/bin/lua
+local x = nil
+x.y = 1

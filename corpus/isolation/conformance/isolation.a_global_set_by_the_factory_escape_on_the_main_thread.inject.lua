@@ -1,0 +1,1 @@
+end, (function() conform_leak = "yes" end)(), function()

@@ -1,0 +1,1 @@
+string.conform_leak = "yes" ngx.say("ok")

@@ -1,0 +1,1 @@
+local mt = getmetatable(_G) ngx.say(type(mt.__index), " ", type(mt.__newindex))

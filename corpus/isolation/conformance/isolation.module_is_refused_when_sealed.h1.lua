@@ -1,0 +1,1 @@
+module("conform_mod") ngx.say("ok")

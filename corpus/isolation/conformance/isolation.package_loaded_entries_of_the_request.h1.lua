@@ -1,0 +1,1 @@
+ngx.say(package.loaded.string == string, " ", package.loaded._G == _G)

@@ -1,0 +1,1 @@
+package.loaded.conform_mod = {v = "yes"} ngx.say("ok")

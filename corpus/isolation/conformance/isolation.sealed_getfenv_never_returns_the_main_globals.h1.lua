@@ -1,0 +1,1 @@
+ngx.say(getfenv(print) == _G, " ", getfenv(0) == _G)

@@ -1,0 +1,1 @@
+local keys = {} for k in pairs(_G) do keys[#keys + 1] = k end table.sort(keys) ngx.say(table.concat(keys, ","))

@@ -1,0 +1,1 @@
+ngx.say(key or "nil")

@@ -1,0 +1,1 @@
+local co = coroutine.wrap(function() conform_x = 1 end) co() ngx.say(rawget(_G, "conform_x"))

@@ -1,0 +1,1 @@
+local co = coroutine.wrap(function() ngx.exit(403) end) co() ngx.say("not reached")

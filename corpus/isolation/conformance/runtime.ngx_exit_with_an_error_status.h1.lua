@@ -1,0 +1,1 @@
+ngx.exit(ngx.HTTP_NOT_FOUND) ngx.say("not reached")

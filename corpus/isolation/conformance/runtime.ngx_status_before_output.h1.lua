@@ -1,0 +1,1 @@
+ngx.status = 201 ngx.say("created")

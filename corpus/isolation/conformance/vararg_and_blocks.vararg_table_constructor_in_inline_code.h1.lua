@@ -1,0 +1,1 @@
+local t = {...} ngx.say(#t)

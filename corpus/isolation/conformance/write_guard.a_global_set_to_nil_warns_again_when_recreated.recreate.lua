@@ -1,0 +1,1 @@
+conform_b = 3 ngx.say(conform_b)

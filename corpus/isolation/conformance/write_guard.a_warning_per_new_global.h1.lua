@@ -1,0 +1,1 @@
+conform_x1 = 1 conform_x2 = 2 conform_x1 = 3 ngx.say("ok")

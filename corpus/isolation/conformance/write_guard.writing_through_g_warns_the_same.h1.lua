@@ -1,0 +1,1 @@
+_G.conform_via_g = 1 ngx.say(conform_via_g)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Classifies one fuzz finding by the report its minimized input produces.
+# Prints "engine <engine>" when the failure is a crash (sanitizer report or fatal
+# signal) whose first frame outside the sanitizer runtime, libc and libstdc++ is
+# engine code — a file of an engine tree (build*/engines/<engine>-src|-build/, i.e.
+# LuaJIT's lj_*.c / lib_*.c, Lua 5.1's l*.c); otherwise "harness <why>": property
+# violations (the target aborts from its own code), crashes in the core or the
+# target, and every timeout, out-of-memory or leak (the harness must bound those
+# whatever the engine does).
+#   fuzz/classify_finding.sh ARTIFACT_NAME REPORT_FILE
+set -euo pipefail
+name=$1 report=$2
+case "$name" in
+  timeout-*) echo "harness timeout"; exit 0 ;;
+  oom-*) echo "harness out-of-memory"; exit 0 ;;
+  leak-*) echo "harness leak"; exit 0 ;;
+  slow-unit-*) echo "harness slow-unit"; exit 0 ;;
+esac
+engine_of() {
+  sed -n 's#.*/engines/\(lua51\|luajit2\|luajit\)-\(src\|build\)/.*#\1#p' <<<"$1" | head -1
+}
+# UBSan names the faulting source line first: "<path>:<line>:<col>: runtime error: ...".
+ubsan=$(grep -m1 ': runtime error: ' "$report" || true)
+if [ -n "$ubsan" ]; then
+  engine=$(engine_of "${ubsan%%: runtime error*}")
+  if [ -n "$engine" ]; then echo "engine $engine"; else echo "harness ubsan"; fi
+  exit 0
+fi
+if grep -q 'violated\|engines disagree\|the harness failed' "$report"; then
+  echo "harness property"
+  exit 0
+fi
+# First symbolized frame that is not the sanitizer runtime, libFuzzer, libc or libstdc++.
+frame=$(grep -E '^ *#[0-9]+ 0x[0-9a-f]+ in ' "$report" |
+        grep -vE 'compiler-rt|/sanitizer_common/|/asan/|/ubsan/|/fuzzer/|libc\.so|libc-|libstdc\+\+|/usr/include/|__interceptor_|__asan_|__sanitizer_|abort|raise' |
+        head -1 || true)
+engine=$(engine_of "$frame")
+if [ -n "$engine" ]; then echo "engine $engine"; else echo "harness crash"; fi

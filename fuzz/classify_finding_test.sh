@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Checks fuzz/classify_finding.sh on typical reports: engine frames on top make an
+# engine finding, everything else (core frames, property violations, timeouts,
+# out-of-memory) a harness finding. Run by ctest (label fuzz-regression).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+expect() {  # expect WANT ARTIFACT_NAME REPORT_TEXT
+  printf '%s\n' "$3" >"$tmp/report"
+  got=$(bash "$here/classify_finding.sh" "$2" "$tmp/report")
+  if [ "$got" != "$1" ]; then echo "FAIL: $2: want '$1', got '$got'" >&2; failures=$((failures + 1)); fi
+}
+expect "engine luajit" crash-a \
+  "/x/build-fuzz/engines/luajit-build/src/lj_strfmt.c:290:11: runtime error: negation of -9223372036854775808"
+expect "engine lua51" crash-b "==1==ERROR: AddressSanitizer: heap-buffer-overflow
+    #0 0x55 in __asan_memcpy /build/llvm-toolchain-14/compiler-rt/lib/asan/asan_interceptors.cpp:22:3
+    #1 0x55 in luaS_newlstr /x/build-fuzz/engines/lua51-src/src/lstring.c:80:3
+    #2 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/src/core/request.cc:136"
+expect "engine luajit2" crash-c "==1==ERROR: AddressSanitizer: SEGV on unknown address
+    #0 0x55 in lj_tab_get /x/build-fuzz/engines/luajit2-build/src/lj_tab.c:400:1"
+expect "harness crash" crash-d "==1==ERROR: AddressSanitizer: heap-use-after-free
+    #0 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/src/core/request.cc:136
+    #1 0x55 in lua_pcall /x/build-fuzz/engines/lua51-src/src/lapi.c:80:3"
+expect "harness ubsan" crash-e "/x/src/core/memory_budget.cc:10:3: runtime error: signed integer overflow"
+expect "harness property" crash-f "isolation violated (sealed)
+    #6 0x7f in abort stdlib/abort.c:79:7
+    #7 0x55 in lj_err_throw /x/build-fuzz/engines/luajit-build/src/lj_err.c:1:1"
+expect "harness timeout" timeout-g "    #0 0x55 in lj_vm_hook /x/build-fuzz/engines/luajit-build/src/lj_vm.S:1"
+expect "harness out-of-memory" oom-h "==1== ERROR: libFuzzer: out-of-memory"
+[ "$failures" -eq 0 ] && echo "ok: classify_finding.sh sorts all 8 reports"
+exit $((failures > 0))
