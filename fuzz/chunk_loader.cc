@@ -29,9 +29,12 @@ constexpr std::string_view kShortChunk = "content_by_lua(nginx.conf:40)";
 
 bool read_as_bytecode(std::string_view s) {
   if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);
-  if (s.starts_with("#")) {
-    auto eol = s.find('\n');
-    s = eol == std::string_view::npos ? std::string_view() : s.substr(eol);
+  if (s.starts_with("#")) {  // LuaJIT skips the line and its end (\n, \r, \r\n or \n\r)
+    auto eol = s.find_first_of("\r\n");
+    if (eol == std::string_view::npos) return false;
+    const bool pair = eol + 1 < s.size() && (s[eol + 1] == '\r' || s[eol + 1] == '\n') &&
+                      s[eol + 1] != s[eol];
+    s.remove_prefix(eol + (pair ? 2 : 1));
   }
   return s.starts_with("\x1b");
 }
