@@ -1,28 +1,25 @@
 // The registry-backed code cache (see code_cache.h).
 #include "core/code_cache.h"
 
+#include "core/vm_context.h"
+
 namespace codecache {
 namespace {
 
-int g_cache_table_tag;  // its address keys the cache table in the registry
-
-void push_cache_table(lua_State* L) {
-  lua_pushlightuserdata(L, &g_cache_table_tag);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-}
+// An integer key into the registry's array part: no hashing per request.
+void push_cache_table(lua_State* L) { lua_rawgeti(L, LUA_REGISTRYINDEX, context_of(L).code_cache_ref); }
 
 }  // namespace
 
 void CodeCache::create(lua_State* L) {
-  lua_pushlightuserdata(L, &g_cache_table_tag);
   lua_newtable(L);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  context_of(L).code_cache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 bool CodeCache::lookup(lua_State* L, const std::string& key, int& ref,
-                       std::vector<CacheEvent>& events) {
+                       CacheTrace& events) {
   using Kind = CacheEvent::Kind;
-  events.push_back({Kind::lookup, key, ref});
+  events.push_back({Kind::lookup, ref});
   push_cache_table(L);
   if (ref == kNoRef) {
     lua_getfield(L, -1, key.c_str());
@@ -31,22 +28,22 @@ bool CodeCache::lookup(lua_State* L, const std::string& key, int& ref,
       lua_getfield(L, -1, key.c_str());
       if (!lua_isnumber(L, -1)) {
         lua_pop(L, 2);
-        events.push_back({Kind::miss, key, ref});
+        events.push_back({Kind::miss, ref});
         return false;
       }
       ref = static_cast<int>(lua_tointeger(L, -1));
       lua_pop(L, 1);
-      events.push_back({Kind::setting_ref, key, ref});
+      events.push_back({Kind::setting_ref, ref});
     }
     lua_rawgeti(L, -1, ref);
   }
   if (!lua_isfunction(L, -1)) {
     lua_pop(L, 2);
-    events.push_back({Kind::miss, key, ref});
+    events.push_back({Kind::miss, ref});
     return false;
   }
   lua_remove(L, -2);  // the cache table
-  events.push_back({Kind::hit, key, ref});
+  events.push_back({Kind::hit, ref});
   return true;
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "core/outcome.h"
 #include "engine/lua_headers.h"
@@ -25,7 +24,7 @@ class CodeCache {
   // Looks `key` up. On a hit pushes the cached function and returns true; on a
   // miss pushes nothing. Resolves `ref` from the key the first time.
   static bool lookup(lua_State* L, const std::string& key, int& ref,
-                     std::vector<CacheEvent>& events);
+                     CacheTrace& events);
 
   // Stores the function on top of the stack (which stays there) under `key`,
   // giving `ref` a fresh integer reference.

@@ -141,6 +141,15 @@ void budget_hook(lua_State* L, lua_Debug*) {
 
 void install_budget_hook(lua_State* L) { lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookPeriod); }
 
+void restore_budget_hook(lua_State* L) {
+  // lua_sethook rebuilds LuaJIT's dispatch table: skip it when nothing changed.
+  if (lua_gethook(L) == budget_hook && lua_gethookmask(L) == LUA_MASKCOUNT &&
+      lua_gethookcount(L) == kHookPeriod) {
+    return;
+  }
+  install_budget_hook(L);
+}
+
 BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* running)
     : ctx_(ctx), budget_(budget) {
   ensure_thread_ticker();

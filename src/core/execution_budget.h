@@ -22,8 +22,12 @@
 namespace codecache {
 
 // Installs the hook on a VM's main thread; threads created later inherit it.
-// Called at VM creation and after each request (a spent budget leaves count=1).
+// Called at VM creation.
 void install_budget_hook(lua_State* L);
+
+// After each request: puts the hook back if the request changed it (a spent budget
+// or ngx.exit leaves count=1).
+void restore_budget_hook(lua_State* L);
 
 constexpr int kHardDeadlineMs = 1000;
 

@@ -34,8 +34,8 @@ std::string_view to_string(CacheEvent::Kind k) {
   return "?";
 }
 
-std::string describe(const CacheEvent& e) {
-  return "code cache " + std::string(to_string(e.kind)) + " (key='" + e.key +
+std::string describe(const CacheEvent& e, std::string_view key) {
+  return "code cache " + std::string(to_string(e.kind)) + " (key='" + std::string(key) +
          "', ref=" + std::to_string(e.ref) + ")";
 }
 

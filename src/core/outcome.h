@@ -3,6 +3,11 @@
 // the sandbox fired, if any. This is what every test, fuzz oracle and the CLI compare.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,16 +21,48 @@ std::string_view to_string(CacheState);
 enum class LimitKind { none, instructions, cpu_time, memory, stack, sandbox };
 std::string_view to_string(LimitKind);
 
-// The events ngx_lua logs at debug level around a code cache lookup (§3.2).
+// The events ngx_lua logs at debug level around a code cache lookup (§3.2), all
+// of them about the request's Outcome::cache_key.
 struct CacheEvent {
   enum class Kind { lookup, miss, hit, setting_ref };
   Kind kind;
-  std::string key;
   int ref;
   bool operator==(const CacheEvent&) const = default;
 };
 std::string_view to_string(CacheEvent::Kind);
-std::string describe(const CacheEvent&);  // "code cache lookup (key='...', ref=-1)"
+// "code cache lookup (key='...', ref=-1)", as ngx_lua logs it.
+std::string describe(const CacheEvent&, std::string_view key);
+
+// The events of one lookup: `lookup`, perhaps `setting ref`, then `hit` or `miss`.
+// Held inline, so that recording them costs a request no allocation.
+class CacheTrace {
+ public:
+  static constexpr std::size_t kCapacity = 3;
+  using value_type = CacheEvent;
+  using const_iterator = const CacheEvent*;
+  using iterator = const_iterator;
+
+  CacheTrace() = default;
+  CacheTrace(std::initializer_list<CacheEvent> events) {
+    for (const CacheEvent& e : events) push_back(e);
+  }
+  // A lookup records at most kCapacity events; a further one is a bug of the cache.
+  void push_back(const CacheEvent& e) {
+    if (size_ == kCapacity) std::abort();
+    events_[size_++] = e;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const_iterator begin() const { return events_.data(); }
+  const_iterator end() const { return events_.data() + size_; }
+  bool operator==(const CacheTrace& other) const {
+    return std::equal(begin(), end(), other.begin(), other.end());
+  }
+
+ private:
+  std::array<CacheEvent, kCapacity> events_{};
+  std::size_t size_ = 0;
+};
 
 struct Outcome {
   int status = 200;
@@ -34,7 +71,7 @@ struct Outcome {
   std::vector<std::string> log;  // "[warn] [lua] ..." without timestamp/pid/client
   CacheState cache = CacheState::miss;
   std::string cache_key;
-  std::vector<CacheEvent> cache_events;
+  CacheTrace cache_events;
   LimitKind limit = LimitKind::none;
   std::string limit_detail;  // e.g. "os.exit" for a sandbox refusal
 

@@ -126,7 +126,7 @@ bool Request::load(Handler& handler, bool& from_cache) {
   }
   from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
   if (state_.logs(LogLevel::debug)) {
-    for (const CacheEvent& event : out.cache_events) state_.log(LogLevel::debug, describe(event));
+    for (const CacheEvent& event : out.cache_events) state_.log(LogLevel::debug, describe(event, handler.cache_key));
   }
   if (from_cache) return true;
 
@@ -262,19 +262,12 @@ void Request::finish_abandoned() {
   finished_ = true;
 }
 
-void Request::anchor_thread() {
-  lua_State* L = vm_->state();
-  lua_pushlightuserdata(L, this);
-  lua_insert(L, -2);
-  lua_rawset(L, LUA_REGISTRYINDEX);
-}
+void Request::anchor_thread() { thread_ref_ = luaL_ref(vm_->state(), LUA_REGISTRYINDEX); }
 
 void Request::release_thread() {
   if (co_ == nullptr) return;
-  lua_State* L = vm_->state();
-  lua_pushlightuserdata(L, this);
-  lua_pushnil(L);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  luaL_unref(vm_->state(), LUA_REGISTRYINDEX, thread_ref_);
+  thread_ref_ = LUA_NOREF;
   co_ = nullptr;
 }
 

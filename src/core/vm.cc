@@ -43,7 +43,7 @@ Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
     throw;
   }
   lua_settop(L_, 0);
-  install_budget_hook(L_);
+  restore_budget_hook(L_);
 }
 
 Vm::~Vm() {
@@ -52,7 +52,7 @@ Vm::~Vm() {
 
 void Vm::settle() {
   lua_settop(L_, 0);
-  install_budget_hook(L_);
+  restore_budget_hook(L_);
   // A collector stopped by handler code does not outlive its request.
   if (engine::collector_stopped(L_)) lua_gc(L_, LUA_GCRESTART, 0);
   if (context_->live_bytes > context_->settings.limits.memory_bytes / 2) {

@@ -49,6 +49,7 @@ struct VmContext {
   RequestState* request = nullptr;
 
   lua_State* main = nullptr;
+  int code_cache_ref = LUA_NOREF;  // the cache table's reference in the registry
   std::uint64_t id = 0;  // unique per VM in this process; handlers' refs are per VM
 
   // Set when handler code was cut off by the hard CPU deadline in the middle of a

@@ -77,7 +77,7 @@ TEST_P(CodeCacheProfiles, MissThenHit) {
   EXPECT_EQ(first.cache, CacheState::miss);
   EXPECT_EQ(first.cache_key, key);
   EXPECT_EQ(first.cache_events,
-            (std::vector<CacheEvent>{{Kind::lookup, key, -1}, {Kind::miss, key, -1}}));
+            (CacheTrace{{Kind::lookup, -1}, {Kind::miss, -1}}));
   EXPECT_EQ(handler.cache_ref, 1);
 
   const Outcome second = worker.run(handler);
@@ -85,7 +85,7 @@ TEST_P(CodeCacheProfiles, MissThenHit) {
   EXPECT_EQ(second.body, "/a/ is called\n");
   EXPECT_EQ(second.cache, CacheState::hit);
   EXPECT_EQ(second.cache_events,
-            (std::vector<CacheEvent>{{Kind::lookup, key, 1}, {Kind::hit, key, 1}}));
+            (CacheTrace{{Kind::lookup, 1}, {Kind::hit, 1}}));
 
   // The debug lines ngx_lua writes, verbatim (§3.2).
   EXPECT_EQ(count_log_lines(first, "[debug] code cache lookup (key='" + key + "', ref=-1)"), 1)
@@ -123,12 +123,12 @@ TEST_P(CodeCacheProfiles, T32EventSequence) {
   EXPECT_EQ(r3.body, "/a/ is called\n");
   EXPECT_EQ(r4.body, "/b/ is called\n");
 
-  EXPECT_EQ(r1.cache_events, (std::vector<CacheEvent>{{Kind::lookup, ka, -1}, {Kind::miss, ka, -1}}));
-  EXPECT_EQ(r2.cache_events, (std::vector<CacheEvent>{{Kind::lookup, kb, -1}, {Kind::miss, kb, -1}}));
-  EXPECT_EQ(r3.cache_events, (std::vector<CacheEvent>{{Kind::lookup, ka, 1}, {Kind::hit, ka, 1}}));
-  EXPECT_EQ(r4.cache_events, (std::vector<CacheEvent>{{Kind::lookup, kb, -1},
-                                                      {Kind::setting_ref, kb, 2},
-                                                      {Kind::hit, kb, 2}}));
+  EXPECT_EQ(r1.cache_events, (CacheTrace{{Kind::lookup, -1}, {Kind::miss, -1}}));
+  EXPECT_EQ(r2.cache_events, (CacheTrace{{Kind::lookup, -1}, {Kind::miss, -1}}));
+  EXPECT_EQ(r3.cache_events, (CacheTrace{{Kind::lookup, 1}, {Kind::hit, 1}}));
+  EXPECT_EQ(r4.cache_events, (CacheTrace{{Kind::lookup, -1},
+                                                      {Kind::setting_ref, 2},
+                                                      {Kind::hit, 2}}));
   EXPECT_EQ(r4.cache, CacheState::hit);
   EXPECT_EQ(c.cache_ref, 2);
   EXPECT_EQ(count_log_lines(r4, "[debug] code cache setting ref (key='" + kb + "', ref=2)"), 1)
@@ -157,10 +157,10 @@ TEST_P(CodeCacheProfiles, T33FileKeys) {
       EXPECT_EQ(out.status, 200) << dump_log(out);
       EXPECT_EQ(out.body, bodies[i]);
       EXPECT_EQ(out.cache_key, keys[i]);
-      const std::vector<CacheEvent> expected =
-          round == 0 ? std::vector<CacheEvent>{{Kind::lookup, keys[i], -1}, {Kind::miss, keys[i], -1}}
-                     : std::vector<CacheEvent>{{Kind::lookup, keys[i], i + 1},
-                                               {Kind::hit, keys[i], i + 1}};
+      const CacheTrace expected =
+          round == 0 ? CacheTrace{{Kind::lookup, -1}, {Kind::miss, -1}}
+                     : CacheTrace{{Kind::lookup, i + 1},
+                                               {Kind::hit, i + 1}};
       EXPECT_EQ(out.cache_events, expected);
     }
   }
@@ -335,11 +335,11 @@ TEST_P(CodeCacheProfiles, CacheOffKeepsTheStaleRefAndMissesEveryTime) {
   Worker worker(settings_for(GetParam(), /*code_cache=*/false));
   Handler handler = Handler::inline_code("ngx.say('x')");
   const std::vector<Outcome> outs = run_times(worker, handler, 3);
-  EXPECT_EQ(outs[0].cache_events, (std::vector<CacheEvent>{{Kind::lookup, handler.cache_key, -1},
-                                                           {Kind::miss, handler.cache_key, -1}}));
+  EXPECT_EQ(outs[0].cache_events, (CacheTrace{{Kind::lookup, -1},
+                                                           {Kind::miss, -1}}));
   for (std::size_t i = 1; i < outs.size(); ++i) {
-    EXPECT_EQ(outs[i].cache_events, (std::vector<CacheEvent>{{Kind::lookup, handler.cache_key, 1},
-                                                             {Kind::miss, handler.cache_key, 1}}));
+    EXPECT_EQ(outs[i].cache_events, (CacheTrace{{Kind::lookup, 1},
+                                                             {Kind::miss, 1}}));
     EXPECT_EQ(outs[i].body, "x\n");
   }
 }

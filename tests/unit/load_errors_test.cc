@@ -145,9 +145,9 @@ TEST_P(LoadErrors, FailedLoadsAreRetriedAndLoggedEveryTime) {
     EXPECT_EQ(out.status, 500);
     EXPECT_EQ(out.cache, CacheState::miss);
     EXPECT_EQ(handler.cache_ref, kRefNil);
-    const std::vector<CacheEvent> expected = {
-        {CacheEvent::Kind::lookup, handler.cache_key, -1},
-        {CacheEvent::Kind::miss, handler.cache_key, -1}};
+    const CacheTrace expected = {
+        {CacheEvent::Kind::lookup, -1},
+        {CacheEvent::Kind::miss, -1}};
     EXPECT_EQ(out.cache_events, expected);
     EXPECT_EQ(count_log_lines(out, "[error] failed to load inlined Lua code: "), 1) << dump_log(out);
   }

@@ -19,7 +19,9 @@ namespace codecache {
 inline void PrintTo(Profile p, std::ostream* os) { *os << to_string(p); }
 inline void PrintTo(LimitKind k, std::ostream* os) { *os << to_string(k); }
 inline void PrintTo(CacheState c, std::ostream* os) { *os << to_string(c); }
-inline void PrintTo(const CacheEvent& e, std::ostream* os) { *os << describe(e); }
+inline void PrintTo(const CacheEvent& e, std::ostream* os) {
+  *os << to_string(e.kind) << " (ref=" << e.ref << ")";
+}
 
 }  // namespace codecache
 
