@@ -1,5 +1,6 @@
 // Fuzz target `chunk_loader`: arbitrary bytes as inline handler code through both
-// of ngx_lua's loaders (factory and direct) on one reused VM.
+// of ngx_lua's loaders: the factory, as a classic request served by a reused
+// worker (which then also runs what loaded), and the direct loader on a reused VM.
 //
 // Property: loading never crashes (the sanitizers watch the engine and the core);
 // every load error is well formed ("content_by_lua(nginx.conf:40):<line>: ..." with
@@ -9,16 +10,25 @@
 // an `end` escaping the wrapper, a chunk at a nesting limit). Inputs the direct
 // loader would read as bytecode are loaded by the factory only: bytecode is unsafe
 // by design and the bytecode_roundtrip target covers valid bytecode.
+//
+// Running what loads reaches the runtime (the libraries, the ngx API, the limits)
+// without a fresh VM per input, which is what plain Lua fuzzers pay for (issue 6
+// compares the two with fuzz/compare_throughput.sh); the request must end with a
+// classified outcome, never a crash or a hang.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/chunk_loader.h"
 #include "core/execution_budget.h"
+#include "core/handler.h"
 #include "core/vm.h"
+#include "core/worker.h"
 #include "loader_oracle.h"
+#include "outcome_compare.h"
 
 namespace {
 
@@ -77,18 +87,55 @@ void check_error(const LoadResult& r, std::string_view source, const LoadResult&
     violation("malformed load error", source, f, d);
 }
 
+// The worker is replaced after this many requests: every input is a new cache
+// entry, and what one handler leaves in the shared libraries should not outlive
+// a short history (a finding replays from a fresh worker).
+constexpr int kRequestsPerWorker = 128;
+
+// The input served once as a classic request (the factory loader) on the reused
+// worker, with small budgets: looping inputs end after 20k instructions.
+Outcome serve(std::string_view source) {
+  static std::unique_ptr<Worker> worker;
+  static int served = 0;
+  if (worker == nullptr || ++served % kRequestsPerWorker == 0) {
+    worker.reset();  // the old VM is closed before the new one is built
+    Settings settings = fuzz::differential_settings(Profile::classic);
+    settings.limits.instructions = 20'000;
+    worker = std::make_unique<Worker>(settings);
+  }
+  Handler handler = Handler::inline_code(std::string(source));
+  return worker->run(handler);
+}
+
+// The factory's load as the request reports it (§3.3): the message of its
+// "failed to load inlined Lua code: " line, or success when there is none or
+// when only the closure factory's call failed (the chunk loaded, §2.5).
+LoadResult factory_load_of(const Outcome& out) {
+  constexpr std::string_view kLoadFailed = "[error] failed to load inlined Lua code: ";
+  LoadResult r;
+  for (const std::string& line : out.log) {
+    if (!line.starts_with(kLoadFailed)) continue;
+    std::string message = line.substr(kLoadFailed.size());
+    if (message == "fail to generate new closure from the closure factory") continue;
+    r.lua_status = out.limit == LimitKind::memory ? LUA_ERRMEM : LUA_ERRSYNTAX;
+    r.message = std::move(message);
+  }
+  return r;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Vm* vm = [] {
     Settings settings;
-    settings.profile = Profile::classic;  // loading only: the profile does not matter
+    settings.profile = Profile::openresty;  // the direct loader's profile
     settings.limits.memory_bytes = 256u << 20;
     return new Vm(settings);
   }();
   const std::string_view source(reinterpret_cast<const char*>(data), size);
 
-  LoadResult factory = load(*vm, LoaderKind::factory, source);
+  const Outcome served = serve(source);
+  const LoadResult factory = factory_load_of(served);
   LoadResult direct;
   const bool bytecode = read_as_bytecode(source);
   if (!bytecode) direct = load(*vm, LoaderKind::direct, source);

@@ -9,10 +9,15 @@
 // Like every target it keeps fuzzed code away from the host: only the base, table,
 // string and math libraries (plus LuaJIT's bit and jit), without dofile, loadfile,
 // load, loadstring or bytecode input (corrupt bytecode crashes the engines by
-// design), a 64 MiB heap cap and a 1M-instruction budget (a C function that never
-// returns is left to libFuzzer's -timeout, as those fuzzers do).
+// design), a 64 MiB heap cap, a 1M-instruction budget and, as embedders do, a
+// 500 ms CPU deadline whose timer makes the count hook fire at once (a JIT-compiled
+// loop runs no hook otherwise); a C function that never returns is left to
+// libFuzzer's -timeout, as those fuzzers do.
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
+
+#include <sys/time.h>
 
 #include "engine/engine.h"
 #include "engine/lua_headers.h"
@@ -22,11 +27,15 @@ namespace {
 constexpr std::size_t kHeapCap = 64u << 20;
 constexpr int kHookPeriod = 1000;
 constexpr int kInstructionBudget = 1'000'000;
+constexpr int kCpuDeadlineMs = 500;  // chunk_loader's requests get the same
 
 struct Heap {
   std::size_t live = 0;
   int instructions = 0;
 };
+
+lua_State* volatile g_running = nullptr;
+volatile std::sig_atomic_t g_deadline_passed = 0;
 
 void* capped_alloc(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
   auto* heap = static_cast<Heap*>(ud);
@@ -48,7 +57,45 @@ void count_instructions(lua_State* L, lua_Debug*) {
   auto* heap = static_cast<Heap*>(ud);
   heap->instructions += kHookPeriod;
   if (heap->instructions > kInstructionBudget) luaL_error(L, "instruction budget exhausted");
+  if (g_deadline_passed) luaL_error(L, "CPU deadline passed");
 }
+
+void deadline_passed(int) {
+  g_deadline_passed = 1;
+  if (lua_State* L = g_running) lua_sethook(L, count_instructions, LUA_MASKCOUNT, 1);
+}
+
+// Arms a one-shot CPU timer (SIGVTALRM: libFuzzer owns SIGALRM) for one pcall.
+class CpuDeadline {
+ public:
+  explicit CpuDeadline(lua_State* L) {
+    static const bool installed = [] {
+      struct sigaction sa {};
+      sa.sa_handler = deadline_passed;
+      sigemptyset(&sa.sa_mask);
+      sa.sa_flags = SA_RESTART;
+      return sigaction(SIGVTALRM, &sa, nullptr) == 0;
+    }();
+    (void)installed;
+    g_deadline_passed = 0;
+    g_running = L;
+    set(kCpuDeadlineMs);
+  }
+  ~CpuDeadline() {
+    set(0);
+    g_running = nullptr;
+  }
+  CpuDeadline(const CpuDeadline&) = delete;
+  CpuDeadline& operator=(const CpuDeadline&) = delete;
+
+ private:
+  static void set(int ms) {
+    itimerval t{};
+    t.it_value.tv_sec = ms / 1000;
+    t.it_value.tv_usec = (ms % 1000) * 1000;
+    setitimer(ITIMER_VIRTUAL, &t, nullptr);
+  }
+};
 
 int open_libraries(lua_State* L) {
   struct Library {
@@ -80,6 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (lua_cpcall(L, open_libraries, nullptr) == 0) {
     lua_sethook(L, count_instructions, LUA_MASKCOUNT, kHookPeriod);
     if (luaL_loadbuffer(L, reinterpret_cast<const char*>(data), size, "=fuzz") == 0) {
+      CpuDeadline deadline(L);
       lua_pcall(L, 0, 0, 0);
     }
   }
