@@ -11,6 +11,10 @@
 # Coverage is libFuzzer's own count of covered edges (cov) and features (ft) at the
 # end of the run; chunk_loader's counters also include the core's code, so its
 # number is an upper bound on what it covers of the engine.
+#
+# Then both final corpora, merged, are replayed once through each target (-runs=0):
+# the cost of the same inputs, apart from what each run chose to explore.
+# A crash, timeout or leak either run finds is kept in $build/compare_throughput/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -36,6 +40,8 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+artifacts=$build/compare_throughput
+mkdir -p "$artifacts"
 # The same libFuzzer options for both: chunk_loader's, with its dictionary.
 mapfile -t options < <(sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' corpus/chunk_loader.options)
 
@@ -46,6 +52,7 @@ for t in "${targets[@]}"; do
   # that a plain VM (no CPU watchdog) would run into libFuzzer's -timeout
   find corpus/chunk_loader -maxdepth 1 -type f -exec cp {} "$work/$t/" \;
   "$build/bin/fuzz_${t}_${engine}" "${options[@]}" -dict=corpus/lua.dict \
+    -artifact_prefix="$artifacts/$t-" \
     -max_total_time="$seconds" -print_final_stats=1 "$work/$t" >"$work/$t.log" 2>&1 &
 done
 wait
@@ -73,3 +80,25 @@ printf '%-20s %12s %10s %8s %8s\n' chunk_loader "$c_units" "$c_eps" "$c_cov" "$c
 awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v e="$engine" 'BEGIN {
   printf "ratio chunk_loader / plain_vm_baseline on %s: exec/s %.2fx (target >= 3x), cov %.2fx\n",
          e, (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0) }'
+
+# The same inputs through both: the union of the two final corpora, replayed once.
+mkdir -p "$work/union"
+cp "$work"/plain_vm_baseline/* "$work"/chunk_loader/* "$work/union/" 2>/dev/null || true
+inputs=$(find "$work/union" -type f | wc -l)
+replay_seconds() {
+  local start end
+  start=$(date +%s.%N)
+  ASAN_OPTIONS=detect_leaks=0 "$build/bin/fuzz_${1}_${engine}" "${options[@]}" -runs=0 \
+    -artifact_prefix="$artifacts/$1-replay-" "$work/union" >"$work/$1.replay.log" 2>&1 || {
+    echo "$1 failed on the merged corpus:" >&2
+    tail -20 "$work/$1.replay.log" >&2
+    return 1
+  }
+  end=$(date +%s.%N)
+  echo "$start $end" | awk '{ printf "%.2f", $2 - $1 }'
+}
+b_replay=$(replay_seconds plain_vm_baseline)
+c_replay=$(replay_seconds chunk_loader)
+awk -v n="$inputs" -v b="$b_replay" -v c="$c_replay" 'BEGIN {
+  printf "same %d inputs replayed: plain_vm_baseline %.2f s, chunk_loader %.2f s, speed-up %.2fx\n",
+         n, b, c, (c > 0 ? b / c : 0) }'
