@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/sandbox.h"
+#include "engine/engine.h"
 
 namespace codecache {
 namespace {
@@ -79,26 +80,33 @@ void copy_top(lua_State* L, int memo, int depth) {
   // globals, so the depth is small; the guards keep a mistake from overflowing C.
   if (depth > 100 || !lua_checkstack(L, 8)) luaL_error(L, "sealed env: table too deep to copy");
   const int original = lua_gettop(L);
-  int entries = 0;  // sized once: growing the copy key by key rehashes it log2(n) times
-  lua_pushnil(L);
-  while (lua_next(L, original) != 0) {
-    lua_pop(L, 1);
-    ++entries;
-  }
-  const int array = static_cast<int>(lua_objlen(L, original));
-  lua_createtable(L, array, entries - array);
   const int fresh = original + 1;
-  lua_pushvalue(L, original);
-  lua_pushvalue(L, fresh);
-  lua_rawset(L, memo);
-  lua_pushnil(L);
-  while (lua_next(L, original) != 0) {  // key, value
-    lua_pushvalue(L, -2);
-    copy_top(L, memo, depth + 1);
-    lua_pushvalue(L, -2);
-    copy_top(L, memo, depth + 1);
-    lua_rawset(L, fresh);
-    lua_pop(L, 1);
+  if (engine::table_is_flat(L, original)) {  // most library tables: one raw copy
+    engine::push_table_clone(L, original);
+    lua_pushvalue(L, original);
+    lua_pushvalue(L, fresh);
+    lua_rawset(L, memo);
+  } else {
+    int entries = 0;  // sized once: growing the copy key by key rehashes it log2(n) times
+    lua_pushnil(L);
+    while (lua_next(L, original) != 0) {
+      lua_pop(L, 1);
+      ++entries;
+    }
+    const int array = static_cast<int>(lua_objlen(L, original));
+    lua_createtable(L, array, entries - array);
+    lua_pushvalue(L, original);
+    lua_pushvalue(L, fresh);
+    lua_rawset(L, memo);
+    lua_pushnil(L);
+    while (lua_next(L, original) != 0) {  // key, value
+      lua_pushvalue(L, -2);
+      copy_top(L, memo, depth + 1);
+      lua_pushvalue(L, -2);
+      copy_top(L, memo, depth + 1);
+      lua_rawset(L, fresh);
+      lua_pop(L, 1);
+    }
   }
   // What getmetatable shows: the __metatable field if set, else the metatable.
   if (luaL_getmetafield(L, original, "__metatable") || lua_getmetatable(L, original)) {

@@ -29,6 +29,14 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 // restarting it unconditionally would force a collection step after every request.
 bool collector_stopped(lua_State* L);
 
+// Raw table copies, for the sealed profile's per-request copies of library
+// tables (request_env.cc): whether the table at `index` holds no table among its
+// raw keys and values (then a raw copy is a deep copy), and a push of a new table
+// with the same raw entries and part sizes, without the metatable. The engine
+// copies its own storage in one pass; the C API would rehash key by key.
+bool table_is_flat(lua_State* L, int index);
+void push_table_clone(lua_State* L, int index);
+
 // Which precompiled format the engine's loader accepts.
 enum class BytecodeFormat { puc51, luajit };
 BytecodeFormat bytecode_format();

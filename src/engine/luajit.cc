@@ -5,7 +5,9 @@
 
 extern "C" {
 #include "luajit.h"
-#include "lj_obj.h"  // global_State, for collector_stopped
+#include "lj_obj.h"  // global_State, for collector_stopped; GCtab, for the table copies
+#include "lj_gc.h"
+#include "lj_tab.h"
 }
 
 namespace codecache::engine {
@@ -40,5 +42,32 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 BytecodeFormat bytecode_format() { return BytecodeFormat::luajit; }
 
 bool collector_stopped(lua_State* L) { return G(L)->gc.threshold == LJ_MAX_MEM; }  // lj_api.c, LUA_GCSTOP
+
+namespace {
+const GCtab* table_at(lua_State* L, int index) {
+  return static_cast<const GCtab*>(lua_topointer(L, index));
+}
+}  // namespace
+
+bool table_is_flat(lua_State* L, int index) {
+  const GCtab* t = table_at(L, index);
+  const TValue* array = tvref(t->array);
+  for (uint32_t i = 0; i < t->asize; ++i) {
+    if (tvistab(&array[i])) return false;
+  }
+  const Node* node = noderef(t->node);
+  for (uint32_t i = 0; i <= t->hmask; ++i) {  // a dead table key counts: conservative
+    if (tvistab(&node[i].key) || tvistab(&node[i].val)) return false;
+  }
+  return true;
+}
+
+void push_table_clone(lua_State* L, int index) {
+  const GCtab* original = table_at(L, index);
+  lua_pushnil(L);  // the slot, so that the copy is anchored as soon as it exists
+  lj_gc_check(L);
+  GCtab* copy = lj_tab_dup(L, original);  // what the TDUP bytecode does for a template
+  settabV(L, L->top - 1, copy);
+}
 
 }  // namespace codecache::engine
