@@ -51,7 +51,7 @@ std::string comment(FuzzedDataProvider& in, bool& closed) {
   } else {
     for (char& ch : text)
       if (ch == '\n' || ch == '\r') ch = ' ';
-    if (text.starts_with("[")) text.insert(0, " ");  // keep it a line comment
+    if (text.starts_with("[")) text.insert(text.begin(), ' ');  // keep it a line comment
     c += text;
   }
   static const char* const kEndings[] = {"", "\n", "\r", "\r\n"};
