@@ -1,7 +1,9 @@
 // VM construction (see vm.h).
 #include "core/vm.h"
 
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "core/code_cache.h"
 #include "core/execution_budget.h"
@@ -14,6 +16,10 @@
 
 namespace codecache {
 namespace {
+
+// Abandoned VMs' states: never freed, never touched again (see Vm::abandon).
+std::mutex g_abandoned_mutex;
+std::vector<lua_State*>* g_abandoned = nullptr;
 
 int panic(lua_State* L) {
   // Only reachable through a harness bug: every piece of handler code runs protected.
@@ -49,6 +55,14 @@ Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
   }
   lua_settop(L_, 0);
   install_budget_hook(L_);
+}
+
+void Vm::abandon() {
+  if (L_ == nullptr) return;
+  const std::lock_guard<std::mutex> lock(g_abandoned_mutex);
+  if (g_abandoned == nullptr) g_abandoned = new std::vector<lua_State*>;
+  g_abandoned->push_back(L_);
+  L_ = nullptr;
 }
 
 Vm::~Vm() {
