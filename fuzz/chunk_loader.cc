@@ -116,7 +116,7 @@ LoadResult factory_load_of(const Outcome& out) {
   for (const std::string& line : out.log) {
     if (!line.starts_with(kLoadFailed)) continue;
     std::string message = line.substr(kLoadFailed.size());
-    if (message == "fail to generate new closure from the closure factory") continue;
+    if (message == fuzz::kClosureFactoryFailed) continue;
     r.lua_status = out.limit == LimitKind::memory ? LUA_ERRMEM : LUA_ERRSYNTAX;
     r.message = std::move(message);
   }

@@ -44,7 +44,7 @@ Settings differential_settings(Profile profile, bool code_cache) {
 bool factory_failed(const Outcome& o) {
   for (const auto& line : o.log) {
     if (line.find("failed to run factory at key") != std::string::npos ||
-        line.find("fail to generate new closure from the closure factory") != std::string::npos)
+        line.find(kClosureFactoryFailed) != std::string::npos)
       return true;
   }
   return false;

@@ -33,4 +33,10 @@ bool cut_off(const Outcome& outcome);
 // at key ..."), so such runs are not comparable across cache states.
 bool factory_failed(const Outcome& outcome);
 
+// The message ngx_lua logs, after its "failed to load" prefix, when the closure
+// factory loaded but calling it failed (a first load; a cache hit words it as
+// "failed to run factory at key ...").
+inline constexpr std::string_view kClosureFactoryFailed =
+    "fail to generate new closure from the closure factory";
+
 }  // namespace codecache::fuzz

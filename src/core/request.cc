@@ -126,7 +126,9 @@ bool Request::load(Handler& handler, bool& from_cache) {
   }
   from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
   if (state_.logs(LogLevel::debug)) {
-    for (const CacheEvent& event : out.cache_events) state_.log(LogLevel::debug, describe(event, handler.cache_key));
+    for (const CacheEvent& event : out.cache_events) {
+      state_.log(LogLevel::debug, describe(event, handler.cache_key));
+    }
   }
   if (from_cache) return true;
 

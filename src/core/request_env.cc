@@ -81,11 +81,9 @@ void copy_top(lua_State* L, int memo, int depth) {
   if (depth > 100 || !lua_checkstack(L, 8)) luaL_error(L, "sealed env: table too deep to copy");
   const int original = lua_gettop(L);
   const int fresh = original + 1;
-  if (engine::table_is_flat(L, original)) {  // most library tables: one raw copy
+  const bool flat = engine::table_is_flat(L, original);
+  if (flat) {  // most library tables: one raw copy is the whole deep copy
     engine::push_table_clone(L, original);
-    lua_pushvalue(L, original);
-    lua_pushvalue(L, fresh);
-    lua_rawset(L, memo);
   } else {
     int entries = 0;  // sized once: growing the copy key by key rehashes it log2(n) times
     lua_pushnil(L);
@@ -95,9 +93,11 @@ void copy_top(lua_State* L, int memo, int depth) {
     }
     const int array = static_cast<int>(lua_objlen(L, original));
     lua_createtable(L, array, entries - array);
-    lua_pushvalue(L, original);
-    lua_pushvalue(L, fresh);
-    lua_rawset(L, memo);
+  }
+  lua_pushvalue(L, original);  // memo[original] = fresh, before any entry refers back
+  lua_pushvalue(L, fresh);
+  lua_rawset(L, memo);
+  if (!flat) {
     lua_pushnil(L);
     while (lua_next(L, original) != 0) {  // key, value
       lua_pushvalue(L, -2);
