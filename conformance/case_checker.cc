@@ -129,7 +129,7 @@ class Checker {
     scalar(i, Field::aborted, o.aborted ? "true" : "false", "false");
     scalar(i, Field::cache, std::string(to_string(o.cache)), "");
     scalar(i, Field::limit_detail, o.limit_detail, "");
-    scalar(i, Field::cache_key, o.cache_key, "");
+    scalar(i, Field::cache_key, o.cache_key.str(), "");
 
     if (const Expectation* e = best({Field::body, Field::body_like}, i)) {
       if (e->field == Field::body) {

@@ -70,7 +70,7 @@ Outcome outcome_of(const HttpReply& reply, const std::string& log_text, const Ca
   // The core says `off` for a request served without the cache: real nginx
   // shows that as a lookup that misses in the request's fresh VM.
   o.cache = cache.hit ? CacheState::hit : (code_cache ? CacheState::miss : CacheState::off);
-  o.cache_key = cache.key;
+  o.cache_key = CacheKey(cache.key);
   return o;
 }
 

@@ -18,7 +18,7 @@ nlohmann::ordered_json to_json(const RequestRecord& r) {
   j["limit"] = o.limit == LimitKind::none ? nlohmann::ordered_json(nullptr)
                                           : nlohmann::ordered_json(std::string(to_string(o.limit)));
   if (!o.limit_detail.empty()) j["limit_detail"] = o.limit_detail;
-  j["cache_key"] = o.cache_key;
+  j["cache_key"] = o.cache_key.str();
   return j;
 }
 

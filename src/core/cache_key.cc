@@ -3,10 +3,23 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <ostream>
 #include <stdexcept>
 
 namespace codecache {
+
+CacheKey::CacheKey(std::string_view text) {
+  if (text.size() > kMaxSize) {
+    throw std::length_error("cache key longer than " + std::to_string(kMaxSize) + " bytes: " +
+                            std::string(text.substr(0, 80)));
+  }
+  std::copy(text.begin(), text.end(), chars_.begin());
+  size_ = static_cast<std::uint8_t>(text.size());
+}
+
+std::ostream& operator<<(std::ostream& out, const CacheKey& key) { return out << key.view(); }
 
 std::string md5_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -23,12 +36,12 @@ std::string md5_hex(std::string_view bytes) {
   return hex;
 }
 
-std::string inline_cache_key(std::string_view tag, std::string_view source) {
-  return std::string(tag) + "_nhli_" + md5_hex(source);
+CacheKey inline_cache_key(std::string_view tag, std::string_view source) {
+  return CacheKey(std::string(tag) + "_nhli_" + md5_hex(source));
 }
 
-std::string file_cache_key(std::string_view path_as_written) {
-  return "nhlf_" + md5_hex(path_as_written);
+CacheKey file_cache_key(std::string_view path_as_written) {
+  return CacheKey("nhlf_" + md5_hex(path_as_written));
 }
 
 }  // namespace codecache

@@ -16,7 +16,7 @@ void CodeCache::create(lua_State* L) {
   context_of(L).code_cache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-bool CodeCache::lookup(lua_State* L, const std::string& key, int& ref,
+bool CodeCache::lookup(lua_State* L, const CacheKey& key, int& ref,
                        CacheTrace& events) {
   using Kind = CacheEvent::Kind;
   events.push_back({Kind::lookup, ref});
@@ -47,7 +47,7 @@ bool CodeCache::lookup(lua_State* L, const std::string& key, int& ref,
   return true;
 }
 
-void CodeCache::store(lua_State* L, const std::string& key, int& ref) {
+void CodeCache::store(lua_State* L, const CacheKey& key, int& ref) {
   push_cache_table(L);
   lua_pushvalue(L, -2);
   if (ref == kNoRef) {

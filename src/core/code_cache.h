@@ -4,8 +4,7 @@
 // lookup / miss / hit / setting-ref sequence ngx_lua writes to its debug log.
 #pragma once
 
-#include <string>
-
+#include "core/cache_key.h"
 #include "core/outcome.h"
 #include "engine/lua_headers.h"
 
@@ -23,12 +22,12 @@ class CodeCache {
 
   // Looks `key` up. On a hit pushes the cached function and returns true; on a
   // miss pushes nothing. Resolves `ref` from the key the first time.
-  static bool lookup(lua_State* L, const std::string& key, int& ref,
+  static bool lookup(lua_State* L, const CacheKey& key, int& ref,
                      CacheTrace& events);
 
   // Stores the function on top of the stack (which stays there) under `key`,
   // giving `ref` a fresh integer reference.
-  static void store(lua_State* L, const std::string& key, int& ref);
+  static void store(lua_State* L, const CacheKey& key, int& ref);
 };
 
 }  // namespace codecache

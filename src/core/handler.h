@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/cache_key.h"
 #include "core/code_cache.h"
 
 namespace codecache {
@@ -23,7 +24,7 @@ struct Handler {
   Kind kind = Kind::inline_code;
   std::string source;     // inline: the exact code; file: the path as written
   std::string chunkname;  // inline only
-  std::string cache_key;  // content_by_lua_nhli_<md5> or nhlf_<md5>
+  CacheKey cache_key;     // content_by_lua_nhli_<md5> or nhlf_<md5>
   int cache_ref = kRefNil;
   std::uint64_t cache_vm = 0;  // VmContext::id the ref belongs to
 

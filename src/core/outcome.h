@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cache_key.h"
+
 namespace codecache {
 
 enum class CacheState { miss, hit, off };
@@ -70,7 +72,7 @@ struct Outcome {
   std::string body;
   std::vector<std::string> log;  // "[warn] [lua] ..." without timestamp/pid/client
   CacheState cache = CacheState::miss;
-  std::string cache_key;
+  CacheKey cache_key;
   CacheTrace cache_events;
   LimitKind limit = LimitKind::none;
   std::string limit_detail;  // e.g. "os.exit" for a sandbox refusal

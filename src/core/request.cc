@@ -94,7 +94,7 @@ void Request::start(Handler& handler) {
       std::string message = err != nullptr ? err : "unknown error";
       lua_pop(L, 1);
       if (from_cache) {
-        state_.log(LogLevel::err, "lua: failed to run factory at key \"" + handler.cache_key +
+        state_.log(LogLevel::err, "lua: failed to run factory at key \"" + handler.cache_key.str() +
                                       "\": " + message);
       } else {
         state_.log(LogLevel::err,
@@ -127,7 +127,7 @@ bool Request::load(Handler& handler, bool& from_cache) {
   from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
   if (state_.logs(LogLevel::debug)) {
     for (const CacheEvent& event : out.cache_events) {
-      state_.log(LogLevel::debug, describe(event, handler.cache_key));
+      state_.log(LogLevel::debug, describe(event, handler.cache_key.view()));
     }
   }
   if (from_cache) return true;

@@ -340,7 +340,7 @@ TEST(P5CodeCacheModel, InlineKeysAsNgxLuaTest32) {
   Handler c = Handler::inline_code(" ngx.say(\"/b/ is called\") ", 42);
   using K = CacheEvent::Kind;
   const std::string ka = "content_by_lua_nhli_3c7137b8371d10bc148c8f8bb3042ee6";
-  const std::string kb = b.cache_key;
+  const std::string kb = b.cache_key.str();
   EXPECT_EQ(a.cache_key, ka);
   EXPECT_EQ(worker.run(a).cache_events,
             (CacheTrace{{K::lookup, -1}, {K::miss, -1}}));

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,24 @@ TEST(CacheKey, FileKeyIsNhlfMd5OfThePathAsWritten) {
   EXPECT_EQ(Handler::file("html/c.lua").cache_key, "nhlf_042c9b3a136fbacbbd0e4b9ad10896b7");
   // "html/a.lua and ./html/a.lua give two entries."
   EXPECT_NE(Handler::file("./html/a.lua").cache_key, Handler::file("html/a.lua").cache_key);
+}
+
+TEST(CacheKey, HeldInlineUpToItsBound) {
+  // ngx_lua's longest tag makes the longest key; it fits.
+  const std::string longest = "ssl_session_fetch_by_lua_nhli_" + md5_hex("x");
+  EXPECT_EQ(inline_cache_key("ssl_session_fetch_by_lua", "x"), longest);
+  EXPECT_STREQ(CacheKey(longest).c_str(), longest.c_str());
+  EXPECT_TRUE(CacheKey().empty());
+  EXPECT_EQ(CacheKey(std::string(CacheKey::kMaxSize, 'k')).view().size(), CacheKey::kMaxSize);
+  // One byte more is refused, never truncated: two keys must not become one.
+  EXPECT_THROW(CacheKey(std::string(CacheKey::kMaxSize + 1, 'k')), std::length_error);
+  // Equality is by content, in both directions and against text.
+  EXPECT_EQ(CacheKey("nhlf_a"), CacheKey(std::string("nhlf_") + "a"));
+  EXPECT_NE(CacheKey("nhlf_a"), CacheKey("nhlf_ab"));
+  EXPECT_TRUE(std::string("nhlf_a") == CacheKey("nhlf_a"));
+  std::ostringstream printed;
+  printed << CacheKey("nhlf_a");
+  EXPECT_EQ(printed.str(), "nhlf_a");
 }
 
 // ---------------------------------------------------------------------------
@@ -206,7 +226,7 @@ TEST(FactoryErrors, FirstLoadThenHits) {
     EXPECT_EQ(second.status, 500);
     EXPECT_EQ(second.cache, CacheState::hit);
     ASSERT_EQ(second.log.size(), 1u) << dump_log(second);
-    EXPECT_EQ(second.log[0], "[error] lua: failed to run factory at key \"" + handler.cache_key +
+    EXPECT_EQ(second.log[0], "[error] lua: failed to run factory at key \"" + handler.cache_key.str() +
                                  "\": content_by_lua(nginx.conf:40):1: factory failed");
   }
 }
