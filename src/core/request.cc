@@ -264,12 +264,11 @@ void Request::finish_abandoned() {
   finished_ = true;
 }
 
-void Request::anchor_thread() { thread_ref_ = luaL_ref(vm_->state(), LUA_REGISTRYINDEX); }
+void Request::anchor_thread() { anchor_ = vm_->anchors().hold(vm_->state()); }
 
 void Request::release_thread() {
   if (co_ == nullptr) return;
-  luaL_unref(vm_->state(), LUA_REGISTRYINDEX, thread_ref_);
-  thread_ref_ = LUA_NOREF;
+  vm_->anchors().release(anchor_);
   co_ = nullptr;
 }
 

@@ -44,7 +44,7 @@ class Request {
   std::unique_ptr<Vm> own_vm_;
   Vm* vm_;
   lua_State* co_ = nullptr;
-  int thread_ref_ = LUA_NOREF;  // keeps co_ alive in the registry while it runs
+  ThreadAnchors::Slot anchor_ = 0;  // keeps co_ alive while it runs
   RequestState state_;
   bool finished_ = false;
 };

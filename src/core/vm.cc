@@ -38,11 +38,6 @@ Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
   if (L_ == nullptr) throw std::runtime_error("lua_newstate failed");
   context_->main = L_;
   lua_atpanic(L_, panic);
-  // luaL_ref's free list head (registry[0]) holds a number from the start, 0 for
-  // "empty", never nil: the slot then always exists, and anchoring or releasing a
-  // request's thread allocates nothing, even when a handler left the heap at its cap.
-  lua_pushinteger(L_, 0);
-  lua_rawseti(L_, LUA_REGISTRYINDEX, 0);
   try {
     open_sandboxed_libraries(L_, settings.module_path);
     open_ngx_api(L_);

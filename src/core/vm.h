@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/settings.h"
+#include "core/thread_anchors.h"
 #include "core/vm_context.h"
 
 namespace codecache {
@@ -21,6 +22,8 @@ class Vm {
   lua_State* state() const { return L_; }
   VmContext& context() { return *context_; }
   const Settings& settings() const { return context_->settings; }
+  // Where running requests' threads are kept alive.
+  ThreadAnchors& anchors() { return anchors_; }
 
   // Called after every request: restores the hook period, restarts a stopped
   // collector and collects when the heap is past half its cap.
@@ -35,6 +38,7 @@ class Vm {
  private:
   std::unique_ptr<VmContext> context_;
   lua_State* L_ = nullptr;
+  ThreadAnchors anchors_;
 };
 
 }  // namespace codecache

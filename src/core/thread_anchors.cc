@@ -1,0 +1,35 @@
+// Request threads held on anchor stacks (see thread_anchors.h).
+#include "core/thread_anchors.h"
+
+namespace codecache {
+
+ThreadAnchors::Slot ThreadAnchors::hold(lua_State* L) {
+  Slot slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = next_++;
+    if (index_of(slot) == 1) {  // the first slot of a new anchor stack
+      lua_State* stack = lua_newthread(L);
+      luaL_ref(L, LUA_REGISTRYINDEX);  // pops it; never released while the VM lives
+      stacks_.push_back(stack);
+    }
+    lua_State* stack = stack_of(slot);
+    lua_checkstack(stack, 2);  // room for the new slot and the move below
+    lua_pushnil(stack);        // the stack's top is now the new slot
+  }
+  lua_State* stack = stack_of(slot);
+  lua_xmove(L, stack, 1);
+  lua_replace(stack, index_of(slot));
+  return slot;
+}
+
+void ThreadAnchors::release(Slot slot) {
+  lua_State* stack = stack_of(slot);
+  lua_pushnil(stack);  // within the stack: the slot's own top is above it
+  lua_replace(stack, index_of(slot));
+  free_.push_back(slot);
+}
+
+}  // namespace codecache
