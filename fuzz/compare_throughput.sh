@@ -5,9 +5,12 @@
 # same time, at the same time (one per core, so both see the same machine), then
 # prints exec/s and coverage of both and their ratio.
 #
-#   fuzz/compare_throughput.sh [--engine lua51|luajit|luajit2] [--seconds N] [--build DIR]
+#   fuzz/compare_throughput.sh [--engine lua51|luajit|luajit2] [--seconds N] [--runs R] [--build DIR]
 #
-# Defaults: luajit2, 60 s, build-fuzz (the `fuzz` preset; ./harness fuzz builds it).
+# Defaults: luajit2, 60 s, 1 run, build-fuzz (the `fuzz` preset; ./harness fuzz builds it).
+# Each run explores its own inputs, so one 60 s figure moves a lot (one slow input can
+# halve the baseline's exec/s); with --runs R > 1 the comparison is repeated from the
+# same seeds and the median of each ratio is printed after the runs.
 # Coverage is libFuzzer's own count of covered edges (cov) and features (ft) at the
 # end of the run; chunk_loader's counters also include the core's code, so its
 # number is an upper bound on what it covers of the engine.
@@ -18,17 +21,19 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-engine=luajit2 seconds=60 build=build-fuzz
+engine=luajit2 seconds=60 runs=1 build=build-fuzz
 while [ $# -gt 0 ]; do
   case "$1" in
     --engine) engine=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    *) echo "usage: $0 [--engine E] [--seconds N] [--build DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--engine E] [--seconds N] [--runs R] [--build DIR]" >&2; exit 2 ;;
   esac
 done
 case "$engine" in lua51 | luajit | luajit2) ;; *) echo "unknown engine: $engine" >&2; exit 2 ;; esac
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "--seconds wants a positive integer" >&2; exit 2; }
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "--runs wants a positive integer" >&2; exit 2; }
 
 targets=(plain_vm_baseline chunk_loader)
 for t in "${targets[@]}"; do
@@ -45,18 +50,6 @@ mkdir -p "$artifacts"
 # The same libFuzzer options for both: chunk_loader's, with its dictionary.
 mapfile -t options < <(sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' corpus/chunk_loader.options)
 
-echo "comparing plain_vm_baseline and chunk_loader on $engine: ${seconds} s each, side by side, seeds corpus/chunk_loader/*" >&2
-for t in "${targets[@]}"; do
-  mkdir -p "$work/$t"
-  # the hand-written seeds only: the exported conformance handlers include hostile ones
-  # that a plain VM (no CPU watchdog) would run into libFuzzer's -timeout
-  find corpus/chunk_loader -maxdepth 1 -type f -exec cp {} "$work/$t/" \;
-  "$build/bin/fuzz_${t}_${engine}" "${options[@]}" -dict=corpus/lua.dict \
-    -artifact_prefix="$artifacts/$t-" \
-    -max_total_time="$seconds" -print_final_stats=1 "$work/$t" >"$work/$t.log" 2>&1 &
-done
-wait
-
 # Last "#N ... cov: C ft: F ... exec/s: E" status line and the final stats of one run.
 summary() {
   local log=$1 units eps cov ft
@@ -71,34 +64,68 @@ summary() {
   fi
   echo "$units ${eps} ${cov:-0} ${ft:-0}"
 }
-read -r b_units b_eps b_cov b_ft < <(summary "$work/plain_vm_baseline.log")
-read -r c_units c_eps c_cov c_ft < <(summary "$work/chunk_loader.log")
 
-printf '%-20s %12s %10s %8s %8s\n' target executions exec/s cov ft
-printf '%-20s %12s %10s %8s %8s\n' plain_vm_baseline "$b_units" "$b_eps" "$b_cov" "$b_ft"
-printf '%-20s %12s %10s %8s %8s\n' chunk_loader "$c_units" "$c_eps" "$c_cov" "$c_ft"
-awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v e="$engine" 'BEGIN {
-  printf "ratio chunk_loader / plain_vm_baseline on %s: exec/s %.2fx (target >= 3x), cov %.2fx\n",
-         e, (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0) }'
-
-# The same inputs through both: the union of the two final corpora, replayed once.
-mkdir -p "$work/union"
-cp "$work"/plain_vm_baseline/* "$work"/chunk_loader/* "$work/union/" 2>/dev/null || true
-inputs=$(find "$work/union" -type f | wc -l)
+# Seconds one target takes to run every input of $1 once.
 replay_seconds() {
-  local start end
+  local target=$1 dir=$2 start end
   start=$(date +%s.%N)
-  ASAN_OPTIONS=detect_leaks=0 "$build/bin/fuzz_${1}_${engine}" "${options[@]}" -runs=0 \
-    -artifact_prefix="$artifacts/$1-replay-" "$work/union" >"$work/$1.replay.log" 2>&1 || {
-    echo "$1 failed on the merged corpus:" >&2
-    tail -20 "$work/$1.replay.log" >&2
+  ASAN_OPTIONS=detect_leaks=0 "$build/bin/fuzz_${target}_${engine}" "${options[@]}" -runs=0 \
+    -artifact_prefix="$artifacts/$target-replay-" "$dir" >"$dir.$target.replay.log" 2>&1 || {
+    echo "$target failed on the merged corpus:" >&2
+    tail -20 "$dir.$target.replay.log" >&2
     return 1
   }
   end=$(date +%s.%N)
   echo "$start $end" | awk '{ printf "%.2f", $2 - $1 }'
 }
-b_replay=$(replay_seconds plain_vm_baseline)
-c_replay=$(replay_seconds chunk_loader)
-awk -v n="$inputs" -v b="$b_replay" -v c="$c_replay" 'BEGIN {
-  printf "same %d inputs replayed: plain_vm_baseline %.2f s, chunk_loader %.2f s, speed-up %.2fx\n",
-         n, b, c, (c > 0 ? b / c : 0) }'
+
+# One side-by-side comparison in $work/run<N>; appends its three ratios to ratios.txt.
+compare_once() {
+  local run=$1 dir="$work/run$1" t
+  echo "run $run of $runs: plain_vm_baseline and chunk_loader on $engine, ${seconds} s each, side by side, seeds corpus/chunk_loader/*" >&2
+  for t in "${targets[@]}"; do
+    mkdir -p "$dir/$t"
+    # the hand-written seeds only: the exported conformance handlers include hostile ones
+    # that a plain VM (no CPU watchdog) would run into libFuzzer's -timeout
+    find corpus/chunk_loader -maxdepth 1 -type f -exec cp {} "$dir/$t/" \;
+    "$build/bin/fuzz_${t}_${engine}" "${options[@]}" -dict=corpus/lua.dict \
+      -artifact_prefix="$artifacts/$t-" \
+      -max_total_time="$seconds" -print_final_stats=1 "$dir/$t" >"$dir/$t.log" 2>&1 &
+  done
+  wait
+
+  local b_units b_eps b_cov b_ft c_units c_eps c_cov c_ft
+  read -r b_units b_eps b_cov b_ft < <(summary "$dir/plain_vm_baseline.log")
+  read -r c_units c_eps c_cov c_ft < <(summary "$dir/chunk_loader.log")
+  printf '%-20s %12s %10s %8s %8s\n' target executions exec/s cov ft
+  printf '%-20s %12s %10s %8s %8s\n' plain_vm_baseline "$b_units" "$b_eps" "$b_cov" "$b_ft"
+  printf '%-20s %12s %10s %8s %8s\n' chunk_loader "$c_units" "$c_eps" "$c_cov" "$c_ft"
+  awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v e="$engine" 'BEGIN {
+    printf "ratio chunk_loader / plain_vm_baseline on %s: exec/s %.2fx (target >= 3x), cov %.2fx\n",
+           e, (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0) }'
+
+  # The same inputs through both: the union of the two final corpora, replayed once.
+  mkdir -p "$dir/union"
+  cp "$dir"/plain_vm_baseline/* "$dir"/chunk_loader/* "$dir/union/" 2>/dev/null || true
+  local inputs b_replay c_replay
+  inputs=$(find "$dir/union" -type f | wc -l)
+  b_replay=$(replay_seconds plain_vm_baseline "$dir/union")
+  c_replay=$(replay_seconds chunk_loader "$dir/union")
+  awk -v n="$inputs" -v b="$b_replay" -v c="$c_replay" 'BEGIN {
+    printf "same %d inputs replayed: plain_vm_baseline %.2f s, chunk_loader %.2f s, speed-up %.2fx\n",
+           n, b, c, (c > 0 ? b / c : 0) }'
+  awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v br="$b_replay" -v cr="$c_replay" 'BEGIN {
+    printf "%f %f %f\n", (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0), (cr > 0 ? br / cr : 0) }' \
+    >>"$work/ratios.txt"
+}
+
+for ((run = 1; run <= runs; run++)); do
+  compare_once "$run"
+done
+
+if [ "$runs" -gt 1 ]; then
+  median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  printf 'median of %d runs on %s: exec/s %sx (target >= 3x), cov %sx, same-input replay %sx\n' "$runs" "$engine" \
+    "$(cut -d' ' -f1 "$work/ratios.txt" | median)" "$(cut -d' ' -f2 "$work/ratios.txt" | median)" \
+    "$(cut -d' ' -f3 "$work/ratios.txt" | median)"
+fi
