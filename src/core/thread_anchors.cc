@@ -1,6 +1,8 @@
 // Request threads held on anchor stacks (see thread_anchors.h).
 #include "core/thread_anchors.h"
 
+#include <cstdlib>
+
 namespace codecache {
 
 ThreadAnchors::Slot ThreadAnchors::hold(lua_State* L) {
@@ -16,7 +18,9 @@ ThreadAnchors::Slot ThreadAnchors::hold(lua_State* L) {
       stacks_.push_back(stack);
     }
     lua_State* stack = stack_of(slot);
-    lua_checkstack(stack, 2);  // room for the new slot and the move below
+    // Room for the new slot and the move below. It cannot be refused: a stack holds
+    // kSlotsPerStack, under the engines' limit (an out-of-memory raises instead).
+    if (!lua_checkstack(stack, 2)) std::abort();
     lua_pushnil(stack);        // the stack's top is now the new slot
   }
   lua_State* stack = stack_of(slot);
@@ -27,7 +31,9 @@ ThreadAnchors::Slot ThreadAnchors::hold(lua_State* L) {
 
 void ThreadAnchors::release(Slot slot) {
   lua_State* stack = stack_of(slot);
-  lua_pushnil(stack);  // within the stack: the slot's own top is above it
+  // One push needs no lua_checkstack: hold reserved room above the last slot, and
+  // neither collector shrinks a stack to less than twice what it holds.
+  lua_pushnil(stack);
   lua_replace(stack, index_of(slot));
   free_.push_back(slot);
 }
