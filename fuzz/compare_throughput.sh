@@ -19,6 +19,7 @@
 # the cost of the same inputs, apart from what each run chose to explore.
 # A crash, timeout or leak either run finds is kept in $build/compare_throughput/.
 set -euo pipefail
+export LC_NUMERIC=C  # awk writes ratios with a '.', which printf and sort -g then read
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 engine=luajit2 seconds=60 runs=1 build=build-fuzz
@@ -79,6 +80,9 @@ replay_seconds() {
   echo "$start $end" | awk '{ printf "%.2f", $2 - $1 }'
 }
 
+# $1 / $2, or 0 when $2 is 0 (a run that executed nothing).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }'; }
+
 # One side-by-side comparison in $work/run<N>; appends its three ratios to ratios.txt.
 compare_once() {
   local run=$1 dir="$work/run$1" t
@@ -100,23 +104,23 @@ compare_once() {
   printf '%-20s %12s %10s %8s %8s\n' target executions exec/s cov ft
   printf '%-20s %12s %10s %8s %8s\n' plain_vm_baseline "$b_units" "$b_eps" "$b_cov" "$b_ft"
   printf '%-20s %12s %10s %8s %8s\n' chunk_loader "$c_units" "$c_eps" "$c_cov" "$c_ft"
-  awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v e="$engine" 'BEGIN {
-    printf "ratio chunk_loader / plain_vm_baseline on %s: exec/s %.2fx (target >= 3x), cov %.2fx\n",
-           e, (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0) }'
+  local eps_ratio cov_ratio
+  eps_ratio=$(ratio "$c_eps" "$b_eps")
+  cov_ratio=$(ratio "$c_cov" "$b_cov")
+  printf 'ratio chunk_loader / plain_vm_baseline on %s: exec/s %.2fx (target >= 3x), cov %.2fx\n' \
+    "$engine" "$eps_ratio" "$cov_ratio"
 
   # The same inputs through both: the union of the two final corpora, replayed once.
   mkdir -p "$dir/union"
   cp "$dir"/plain_vm_baseline/* "$dir"/chunk_loader/* "$dir/union/" 2>/dev/null || true
-  local inputs b_replay c_replay
+  local inputs b_replay c_replay replay_ratio
   inputs=$(find "$dir/union" -type f | wc -l)
   b_replay=$(replay_seconds plain_vm_baseline "$dir/union")
   c_replay=$(replay_seconds chunk_loader "$dir/union")
-  awk -v n="$inputs" -v b="$b_replay" -v c="$c_replay" 'BEGIN {
-    printf "same %d inputs replayed: plain_vm_baseline %.2f s, chunk_loader %.2f s, speed-up %.2fx\n",
-           n, b, c, (c > 0 ? b / c : 0) }'
-  awk -v c="$c_eps" -v b="$b_eps" -v cc="$c_cov" -v bc="$b_cov" -v br="$b_replay" -v cr="$c_replay" 'BEGIN {
-    printf "%f %f %f\n", (b > 0 ? c / b : 0), (bc > 0 ? cc / bc : 0), (cr > 0 ? br / cr : 0) }' \
-    >>"$work/ratios.txt"
+  replay_ratio=$(ratio "$b_replay" "$c_replay")
+  printf 'same %d inputs replayed: plain_vm_baseline %.2f s, chunk_loader %.2f s, speed-up %.2fx\n' \
+    "$inputs" "$b_replay" "$c_replay" "$replay_ratio"
+  echo "$eps_ratio $cov_ratio $replay_ratio" >>"$work/ratios.txt"
 }
 
 for ((run = 1; run <= runs; run++)); do

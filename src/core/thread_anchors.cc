@@ -6,24 +6,25 @@
 namespace codecache {
 
 ThreadAnchors::Slot ThreadAnchors::hold(lua_State* L) {
+  const bool reused = !free_.empty();
   Slot slot;
-  if (!free_.empty()) {
+  if (reused) {
     slot = free_.back();
     free_.pop_back();
   } else {
     slot = next_++;
     if (index_of(slot) == 1) {  // the first slot of a new anchor stack
-      lua_State* stack = lua_newthread(L);
+      stacks_.push_back(lua_newthread(L));
       luaL_ref(L, LUA_REGISTRYINDEX);  // pops it; never released while the VM lives
-      stacks_.push_back(stack);
     }
-    lua_State* stack = stack_of(slot);
+  }
+  lua_State* stack = stack_of(slot);
+  if (!reused) {
     // Room for the new slot and the move below. It cannot be refused: a stack holds
     // kSlotsPerStack, under the engines' limit (an out-of-memory raises instead).
     if (!lua_checkstack(stack, 2)) std::abort();
-    lua_pushnil(stack);        // the stack's top is now the new slot
+    lua_pushnil(stack);  // the stack's top is now the new slot
   }
-  lua_State* stack = stack_of(slot);
   lua_xmove(L, stack, 1);
   lua_replace(stack, index_of(slot));
   return slot;
