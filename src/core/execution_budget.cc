@@ -22,23 +22,54 @@ lua_State* volatile g_running = nullptr;
 
 int g_exit_sentinel_tag;  // its address is the sentinel value
 
-// Hard deadline: where to jump, and how many watchdog ticks have passed since the
-// soft budget expired.
+// Hard deadline: where to jump, and how much CPU time has passed since the soft
+// budget expired.
 sigjmp_buf* volatile g_hard_target = nullptr;
-volatile int g_ticks_after_expiry = 0;
+volatile std::int64_t g_ns_after_expiry = 0;
 
-// The watchdog samples: a per-thread CPU timer ticks every kTickMs of the thread's
-// CPU time, armed once and never touched again, and each tick is charged to the
-// budget whose code is running at that moment. Entering and leaving handler code
-// therefore costs no system call; a budget is accurate to a tick.
+// The watchdog samples: a per-thread CPU timer raises SIGVTALRM about every
+// kTickMs of the thread's CPU time, armed once and never touched again. Each tick
+// reads the thread's CPU clock and charges the time since the previous tick to
+// the budget whose code runs at that moment, so entering and leaving handler code
+// costs no system call and a budget is accurate to a tick. The clock is read
+// rather than the ticks counted: the kernel delivers the timer at its own tick
+// rate (CONFIG_HZ), so on a loaded machine far fewer signals than one per
+// millisecond arrive (33 per CPU second were seen on a 2-core CI machine).
 constexpr int kTickMs = 1;
+constexpr std::int64_t kNsPerMs = 1'000'000;
+
+// The calling thread's CPU clock in nanoseconds (clock_gettime is async-signal-safe).
+std::int64_t thread_cpu_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// The thread CPU clock at the previous tick of this thread's watchdog.
+thread_local volatile std::int64_t t_last_tick_ns = 0;
 
 void budget_hook(lua_State* L, lua_Debug*);
 
 void expire(ExecutionBudget* budget, lua_State* running) {
   budget->cpu_expired = 1;
-  g_ticks_after_expiry = 0;
+  g_ns_after_expiry = 0;
   lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // async-safe by design
+  lua_interrupt_pending = 1;  // the engine's long library loops poll it
+}
+
+// The engine's library loops that run no instruction (the pattern matcher,
+// string.rep; engines/patches/*-interrupt-poll.patch) call this while
+// lua_interrupt_pending is set: inside handler code whose CPU budget expired, it
+// raises the budget's ordinary Lua error from the library function, as a bad
+// argument would, so no C frame is skipped.
+void interrupt_library_loop(lua_State* L) {
+  ExecutionBudget* budget = context_of(L).budget;
+  if (budget == nullptr || !budget->cpu_expired) return;  // the harness's own call
+  budget->cpu_exhausted = true;
+  luaL_where(L, 1);  // the caller's position, as luaL_error from a library function gives
+  lua_pushstring(L, "CPU time budget exhausted");
+  lua_concat(L, 2);
+  lua_error(L);
 }
 
 // This copy of the core's SIGVTALRM handler, and the one it replaced. Several
@@ -60,14 +91,17 @@ void pass_on(int signo, siginfo_t* info, void* uctx) {
 
 void watchdog_fired(int signo, siginfo_t* info, void* uctx) {
   if (info == nullptr || info->si_value.sival_ptr != &g_ticker_tag) return pass_on(signo, info, uctx);
+  const std::int64_t now = thread_cpu_ns();
+  const std::int64_t elapsed = now - t_last_tick_ns;
+  t_last_tick_ns = now;
   ExecutionBudget* budget = g_watched;
   lua_State* running = g_running;
   if (budget == nullptr || running == nullptr) return;
   if (budget->cpu_expired) {
     // Still inside handler code: past the hard deadline, cut it off, unless our
     // allocator holds the C heap (then the next tick tries again).
-    g_ticks_after_expiry = g_ticks_after_expiry + 1;
-    if (g_ticks_after_expiry >= kHardDeadlineMs / kTickMs && g_hard_target != nullptr &&
+    g_ns_after_expiry = g_ns_after_expiry + elapsed;
+    if (g_ns_after_expiry >= kHardDeadlineMs * kNsPerMs && g_hard_target != nullptr &&
         !allocator_busy()) {
       sigjmp_buf* target = g_hard_target;
       g_hard_target = nullptr;
@@ -75,8 +109,8 @@ void watchdog_fired(int signo, siginfo_t* info, void* uctx) {
     }
     return;
   }
-  budget->cpu_ticks = budget->cpu_ticks + 1;
-  if (budget->cpu_ticks >= budget->cpu_limit_ticks) expire(budget, running);
+  budget->cpu_used_ns = budget->cpu_used_ns + elapsed;
+  if (budget->cpu_used_ns >= budget->cpu_limit_ns) expire(budget, running);
 }
 
 // Starts the calling thread's tick timer, once (never process-wide: only the thread
@@ -90,6 +124,7 @@ class ThreadTicker {
       sigemptyset(&sa.sa_mask);
       sa.sa_flags = SA_RESTART | SA_SIGINFO;
       sigaction(SIGVTALRM, &sa, &g_previous_handler);
+      lua_interrupt_handler = interrupt_library_loop;
       return true;
     }();
     (void)installed;
@@ -99,9 +134,10 @@ class ThreadTicker {
     ev.sigev_value.sival_ptr = &g_ticker_tag;
     ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
     if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &timer_) != 0) std::abort();
+    t_last_tick_ns = thread_cpu_ns();
     itimerspec tick{};
-    tick.it_value.tv_nsec = kTickMs * 1'000'000L;
-    tick.it_interval.tv_nsec = kTickMs * 1'000'000L;
+    tick.it_value.tv_nsec = kTickMs * kNsPerMs;
+    tick.it_interval.tv_nsec = kTickMs * kNsPerMs;
     timer_settime(timer_, 0, &tick, nullptr);
   }
   ~ThreadTicker() { timer_delete(timer_); }
@@ -155,13 +191,14 @@ BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* run
   ensure_thread_ticker();
   ctx_.budget = &budget_;
   ctx_.memory_enforced = true;
-  budget_.cpu_limit_ticks = std::max<std::int64_t>(ctx_.settings.limits.cpu_ms / kTickMs, 1);
+  budget_.cpu_limit_ns = std::max<std::int64_t>(ctx_.settings.limits.cpu_ms, 1) * kNsPerMs;
   g_running = running;
   g_watched = &budget_;
-  if (budget_.cpu_ticks >= budget_.cpu_limit_ticks && !budget_.cpu_expired) expire(&budget_, running);
+  if (budget_.cpu_used_ns >= budget_.cpu_limit_ns && !budget_.cpu_expired) expire(&budget_, running);
 }
 
 BudgetScope::~BudgetScope() {
+  lua_interrupt_pending = 0;
   g_watched = nullptr;
   g_running = nullptr;
   ctx_.budget = nullptr;

@@ -8,11 +8,15 @@
 // Once a budget is spent the hook fires on every instruction, so `pcall` loops
 // cannot swallow the error. The memory cap is enforced in the same scopes.
 //
-// A C function can also run for ever without reaching an instruction (a
-// backtracking string.find pattern). When handler code is still running
-// kHardDeadlineMs of CPU after the soft budget expired, the watchdog jumps out
-// of it (siglongjmp, never while our allocator holds the heap); the VM is then
-// abandoned, never touched again, and the outcome is a `cpu_time` limit.
+// A C function can also run for a long time without reaching an instruction (a
+// backtracking string.find pattern, ("").rep("", 2^30) on Lua 5.1). The engines'
+// long library loops poll lua_interrupt_pending (engines/patches/
+// *-interrupt-poll.patch), which the watchdog sets when the budget expires; the
+// poll raises the budget's ordinary Lua error from inside the library function.
+// Where no poll reaches, the hard deadline remains: when handler code is still
+// running kHardDeadlineMs of CPU after the soft budget expired, the watchdog
+// jumps out of it (siglongjmp, never while our allocator holds the heap); the VM
+// is then abandoned, never touched again, and the outcome is a `cpu_time` limit.
 #pragma once
 
 #include <csetjmp>

@@ -19,9 +19,10 @@ class RequestState;  // request.h
 // so that interleaved requests on one VM are charged separately.
 struct ExecutionBudget {
   std::uint64_t instructions_used = 0;
-  // Watchdog ticks (one per millisecond of CPU) charged to this request, and its limit.
-  volatile std::int64_t cpu_ticks = 0;
-  std::int64_t cpu_limit_ticks = 1;
+  // Thread CPU time (nanoseconds, read from the thread's CPU clock at each watchdog
+  // tick) charged to this request, and its limit.
+  volatile std::int64_t cpu_used_ns = 0;
+  std::int64_t cpu_limit_ns = 1;
   volatile std::sig_atomic_t cpu_expired = 0;
   bool instructions_exhausted = false;
   bool cpu_exhausted = false;
