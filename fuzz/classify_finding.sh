@@ -5,8 +5,10 @@
 # engine code — a file of an engine tree (build*/engines/<engine>-src|-build/, i.e.
 # LuaJIT's lj_*.c / lib_*.c, Lua 5.1's l*.c); otherwise "harness <why>": property
 # violations (the target aborts from its own code), crashes in the core or the
-# target, and every timeout, out-of-memory or leak (the harness must bound those
-# whatever the engine does).
+# target, an abort in the engine's C API check (lapi.c, lj_api.c: the engines are
+# built with LUA_USE_APICHECK, and a failed check means the harness misused the
+# API, not that the engine is wrong), and every timeout, out-of-memory or leak
+# (the harness must bound those whatever the engine does).
 #   fuzz/classify_finding.sh ARTIFACT_NAME REPORT_FILE
 set -euo pipefail
 name=$1 report=$2
@@ -30,9 +32,17 @@ if grep -q 'violated\|engines disagree\|the harness failed' "$report"; then
   echo "harness property"
   exit 0
 fi
+# The API check's assertion names its file: "lapi.c:123: ...: Assertion `...' failed"
+# (Lua 5.1's assert) or "lj_api.c:123: ...: assertion failed" (LuaJIT's lj_assertL).
+if grep -qE '(^|[/ ])(lapi|lj_api)\.c:[0-9]+: .*[Aa]ssertion' "$report"; then
+  echo "harness api-misuse"
+  exit 0
+fi
 # First symbolized frame that is not the sanitizer runtime, libFuzzer, libc or libstdc++.
 frame=$(grep -E '^ *#[0-9]+ 0x[0-9a-f]+ in ' "$report" |
         grep -vE 'compiler-rt|/sanitizer_common/|/asan/|/ubsan/|/fuzzer/|libc\.so|libc-|libstdc\+\+|/usr/include/|__interceptor_|__asan_|__sanitizer_|abort|raise' |
         head -1 || true)
 engine=$(engine_of "$frame")
-if [ -n "$engine" ]; then echo "engine $engine"; else echo "harness crash"; fi
+if [ -n "$engine" ] && grep -qE '/(lapi|lj_api)\.c:' <<<"$frame"; then
+  echo "harness api-misuse"  # the crash is in the API's own code, reached by our call
+elif [ -n "$engine" ]; then echo "engine $engine"; else echo "harness crash"; fi

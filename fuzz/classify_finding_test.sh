@@ -29,5 +29,20 @@ expect "harness property" crash-f "isolation violated (sealed)
     #7 0x55 in lj_err_throw /x/build-fuzz/engines/luajit-build/src/lj_err.c:1:1"
 expect "harness timeout" timeout-g "    #0 0x55 in lj_vm_hook /x/build-fuzz/engines/luajit-build/src/lj_vm.S:1"
 expect "harness out-of-memory" oom-h "==1== ERROR: libFuzzer: out-of-memory"
-[ "$failures" -eq 0 ] && echo "ok: classify_finding.sh sorts all 8 reports"
+expect "harness api-misuse" crash-i "codecache_fuzz: /x/build-fuzz/engines/lua51-src/src/lapi.c:1021: void lua_rawgeti(lua_State*, int, int): Assertion \`ttistable(t)' failed.
+==1== ERROR: libFuzzer: deadly signal
+    #0 0x55 in __sanitizer_print_stack_trace
+    #3 0x7f in abort stdlib/abort.c:79:7
+    #4 0x7f in __assert_fail assert/assert.c:101:3
+    #5 0x55 in lua_rawgeti /x/build-fuzz/engines/lua51-src/src/lapi.c:1021:3
+    #6 0x55 in codecache::ThreadAnchors::release(lua_State*) /x/src/core/thread_anchors.cc:40"
+expect "harness api-misuse" crash-j "/x/build-fuzz/engines/luajit2-build/src/lj_api.c:91: lua_settop: assertion failed
+==1== ERROR: libFuzzer: deadly signal
+    #3 0x7f in abort stdlib/abort.c:79:7
+    #4 0x55 in lj_assert_fail /x/build-fuzz/engines/luajit2-build/src/lj_assert.c:27:3
+    #5 0x55 in lua_settop /x/build-fuzz/engines/luajit2-build/src/lj_api.c:91:5"
+expect "harness api-misuse" crash-k "==1==ERROR: AddressSanitizer: SEGV on unknown address
+    #0 0x55 in lua_rawseti /x/build-fuzz/engines/lua51-src/src/lapi.c:611:3
+    #1 0x55 in codecache::Request::run(codecache::Handler&) /x/src/core/request.cc:136"
+[ "$failures" -eq 0 ] && echo "ok: classify_finding.sh sorts all 11 reports"
 exit $((failures > 0))
