@@ -38,6 +38,7 @@ while [ $# -gt 0 ]; do
     --minutes|--build-dir|--work|--save|--progress) [ $# -ge 2 ] || usage; opt=${1#--}; val=$2; shift 2 ;;
     --minutes=*|--build-dir=*|--work=*|--save=*|--progress=*) opt=${1%%=*}; opt=${opt#--}; val=${1#*=}; shift ;;
     --fresh) fresh=1; shift; continue ;;
+    -h|--help) sed -n '2,/^set -uo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) echo "campaign.sh: unknown argument $1" >&2; usage ;;
   esac
   case "$opt" in
