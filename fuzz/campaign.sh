@@ -77,7 +77,7 @@ dir_of() { echo "$work/${1}_${2}"; }
 artifacts() { find "$1/findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' -o -name 'slow-unit-*' \) 2>/dev/null | sort; }
 # The newest libFuzzer status line ("#123 NEW cov: 4 ft: 5 corp: 6/7b ... exec/s: 8 ...").
 last_status() { grep -aE '^#[0-9]+' "$1/log" 2>/dev/null | tail -1; }
-field() { sed -n "s/.*$1 \([0-9]*\).*/\1/p" <<<"$2"; }
+field() { sed -n "s|.*$1 \([0-9]*\).*|\1|p" <<<"$2"; }
 
 start_job() {  # target engine; sets started_pid
   local t=$1 e=$2 dir bin
@@ -209,7 +209,7 @@ for job in "${jobs[@]}"; do
   if [ "$status" != ok ] && [ "$harness" -eq 0 ] && [ "$engine" -eq 0 ]; then
     failed_runs=$((failed_runs + 1))
     report+=("  $t on $e: $status; its log: $dir/log")
-    report+=("    $(grep -av '^#\|^INFO\|^stat::' "$dir/log" 2>/dev/null | tail -1 | cut -c1-160)")
+    report+=("    its last line: $(grep -av '^INFO\|^stat::\|^ *$' "$dir/log" 2>/dev/null | tail -1 | cut -c1-160)")
   fi
   harness_findings=$((harness_findings + harness))
   engine_findings=$((engine_findings + engine))
