@@ -1,25 +1,31 @@
-// Fuzz target `trailing_comment` (structure-aware, FuzzedDataProvider): a handler H
-// plus a generated trailing comment C — a line comment or a long comment of level
-// 0-3, closed or not, ending in LF, CR, CRLF or nothing.
+// Fuzz target `trailing_comment` (structure-aware): a handler H plus a generated
+// trailing comment C (trailing_comment_gen.h) — a line comment or a long comment of
+// level 0-3, closed or not, ending in LF, CR, CRLF or nothing.
 //
 // Property (P4): under the factory loader, for a handler H that loads and contains
-// no comment of its own, H..C behaves exactly as H (same load result; same status,
-// body and abort when run once on a fresh classic worker) whenever C is complete;
-// an unclosed long comment fails to load with "unfinished long comment". This is
-// what the "\nend" suffix of ngx_lua's wrapper guarantees (commit c9a04a9c).
-#include <fuzzer/FuzzedDataProvider.h>
-
+// no comment of its own, H..C either behaves exactly as H (same load result; same
+// status, body and abort when run once on a fresh classic worker), or fails to load
+// with exactly the error trailing_comment_oracle.h predicts: an unclosed long
+// comment swallows the "\nend" suffix of ngx_lua's wrapper (commit c9a04a9c), and
+// on Lua 5.1 a long comment holding `[[` at level 0 is refused (LUA_COMPAT_LSTR).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "core/worker.h"
+#include "engine/engine.h"
 #include "outcome_compare.h"
+#include "trailing_comment_gen.h"
+#include "trailing_comment_oracle.h"
 
 namespace {
 
 using namespace codecache;
+
+constexpr int kConfLine = 40;
+constexpr const char* kChunk = "content_by_lua(nginx.conf:40)";
 
 Settings classic() {
   Settings s;
@@ -32,31 +38,16 @@ Settings classic() {
 
 Outcome serve(const std::string& code) {
   Worker worker(classic());
-  Handler handler = Handler::inline_code(code);
+  Handler handler = Handler::inline_code(code, kConfLine);
   return worker.run(handler);
 }
 
-std::string comment(FuzzedDataProvider& in, bool& closed) {
-  const bool long_form = in.ConsumeBool();
-  const int level = in.ConsumeIntegralInRange(0, 3);
-  closed = !long_form || in.ConsumeBool();
-  std::string text = in.ConsumeRandomLengthString(64);
-  const std::string eq(static_cast<std::size_t>(level), '=');
-  std::string c = "--";
-  if (long_form) {
-    const std::string close = "]" + eq + "]";
-    // The body must not close the comment early, not even with its last bytes.
-    while ((text + close).find(close) != text.size()) text.pop_back();
-    c += "[" + eq + "[" + text + (closed ? close : "");
-  } else {
-    for (char& ch : text)
-      if (ch == '\n' || ch == '\r') ch = ' ';
-    if (text.starts_with("[")) text.insert(text.begin(), ' ');  // keep it a line comment
-    c += text;
-  }
-  static const char* const kEndings[] = {"", "\n", "\r", "\r\n"};
-  c += kEndings[in.ConsumeIntegralInRange(0, 3)];
-  return c;
+// What a request whose inline code fails to load with `message` gives.
+Outcome load_failure(const std::string& message) {
+  Outcome o;
+  o.status = 500;
+  o.log = {"[error] failed to load inlined Lua code: " + message};
+  return o;
 }
 
 [[noreturn]] void violation(const char* what, const std::string& h, const std::string& c,
@@ -72,10 +63,7 @@ std::string comment(FuzzedDataProvider& in, bool& closed) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  bool closed = true;
-  const std::string c = comment(in, closed);
-  const std::string h = in.ConsumeRemainingBytesAsString();
+  const auto [h, c] = fuzz::decode_trailing_comment_input(data, size);
   if (h.find("--") != std::string::npos || h.find('\0') != std::string::npos) return 0;
   if (fuzz::has_unstable_output(h)) return 0;
 
@@ -84,10 +72,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                        alone.log.front().find("failed to load") == std::string::npos;
   if (!h_loads) return 0;
   const Outcome with_comment = serve(h + c);
-  if (!closed) {
-    if (with_comment.status != 500 || with_comment.log.empty() ||
-        with_comment.log.front().find("unfinished long comment") == std::string::npos)
-      violation("an unclosed long comment loaded", h, c, alone, with_comment);
+  if (const auto error = fuzz::trailing_comment_load_error(h, c, kChunk, engine::id())) {
+    const Outcome expected = load_failure(*error);
+    if (fuzz::comparable(with_comment) != fuzz::comparable(expected))
+      violation(("the comment did not fail to load with: " + *error).c_str(), h, c, alone,
+                with_comment);
     return 0;
   }
   if (alone.limit != LimitKind::none || with_comment.limit != LimitKind::none) return 0;
