@@ -34,7 +34,7 @@ struct NginxSite {
   std::string work;      // configuration, logs, temp files
   std::string conf;      // work/conf/nginx.conf
   std::string error_log; // work/logs/error.log
-  int port = 0;
+  int port = 0;          // held by a PortReservation (nginx_port.h): `listen 127.0.0.1:<port> reuseport`
 };
 
 // Writes the main configuration and one include per handler. `inline_code[i]`

@@ -42,10 +42,6 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-bool address_in_use(const std::string& stderr_text) {
-  return stderr_text.find("Address already in use") != std::string::npos;
-}
-
 NginxServer::NginxServer(const NginxBuild& build, const std::string& prefix, const std::string& conf, int port,
                          const std::string& stderr_path, std::chrono::milliseconds startup) {
   const pid_t parent = getpid();

@@ -1,8 +1,9 @@
 // One real nginx process for one referee run: started in the foreground
 // (`daemon off; master_process off`) with its own prefix and configuration,
-// on a loopback port, with the build's LuaJIT on LD_LIBRARY_PATH; stopped by
-// the destructor, always (and killed by the kernel if the runner dies first,
-// through PR_SET_PDEATHSIG), so no nginx outlives its test.
+// on the run's loopback port (held by a PortReservation, nginx_port.h), with
+// the build's LuaJIT on LD_LIBRARY_PATH; stopped by the destructor, always (and
+// killed by the kernel if the runner dies first, through PR_SET_PDEATHSIG), so
+// no nginx outlives its test.
 #pragma once
 
 #include <sys/types.h>
@@ -35,9 +36,6 @@ class NginxServer {
  private:
   pid_t pid_ = -1;
 };
-
-// True when nginx's stderr says the port was taken (the caller retries).
-bool address_in_use(const std::string& stderr_text);
 
 std::string read_file(const std::string& path);
 
