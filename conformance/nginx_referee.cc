@@ -125,8 +125,9 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
     // process can take the port meanwhile (nginx_port.h).
     const PortReservation port;
     site.port = port.port();
+    site.ready_token = run_dir_name(c, cfg);  // the probe's check that it reached this run's nginx
     write_nginx_config(c, cfg.build, cfg.code_cache, site, inline_code);
-    NginxServer server(cfg.build, site.prefix, site.conf, site.port, stderr_path, kStartup);
+    NginxServer server(cfg.build, site.prefix, site.conf, site.port, site.ready_token, stderr_path, kStartup);
     result.repro = "cd " + site.prefix + " && LD_LIBRARY_PATH=" + cfg.build.library_path + " " + cfg.build.nginx +
                    " -p " + site.prefix + "/ -c " + site.conf + "   # then: curl 127.0.0.1:" +
                    std::to_string(site.port) + handler_uri(0) + "; log in " + site.error_log;

@@ -15,16 +15,18 @@
 
 namespace codecache::conformance {
 
-// The configuration must answer 204 here; the server is up when it does.
+// The configuration must answer 200 here with the run's token as the body; the
+// server is up when it does.
 inline constexpr const char* kReadyUri = "/codecache/ready";
 
 class NginxServer {
  public:
   // Starts `build.nginx -p prefix -c conf` and waits until `port` answers
-  // kReadyUri. Throws std::runtime_error with nginx's stderr when it exits or
-  // does not listen within `startup`.
+  // kReadyUri with `ready_token`. Throws std::runtime_error with nginx's stderr
+  // when it exits, does not listen within `startup`, or another server answers
+  // the port (any other reply: it is not this run's nginx).
   NginxServer(const NginxBuild& build, const std::string& prefix, const std::string& conf, int port,
-              const std::string& stderr_path, std::chrono::milliseconds startup);
+              const std::string& ready_token, const std::string& stderr_path, std::chrono::milliseconds startup);
   ~NginxServer();
   NginxServer(const NginxServer&) = delete;
   NginxServer& operator=(const NginxServer&) = delete;
