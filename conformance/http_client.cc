@@ -127,15 +127,4 @@ HttpReply http_get(int port, const std::string& path, std::chrono::milliseconds 
   return reply;
 }
 
-int pick_free_port() {
-  Socket s;
-  sockaddr_in addr = loopback(0);
-  if (bind(s.fd(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    throw std::runtime_error(std::string("bind: ") + std::strerror(errno));
-  }
-  socklen_t len = sizeof addr;
-  getsockname(s.fd(), reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
-}
-
 }  // namespace codecache::conformance

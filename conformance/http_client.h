@@ -18,7 +18,4 @@ struct HttpReply {
 
 HttpReply http_get(int port, const std::string& path, std::chrono::milliseconds timeout);
 
-// A port that was free on 127.0.0.1 a moment ago (the kernel's pick).
-int pick_free_port();
-
 }  // namespace codecache::conformance

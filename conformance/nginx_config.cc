@@ -99,8 +99,12 @@ void write_nginx_config(const Case& c, const NginxBuild& build, bool code_cache,
   }
   conf += "  lua_package_path " + nginx_quote(lua_path) + ";\n";
   if (!code_cache) conf += "  lua_code_cache off;\n";
-  conf += "  server {\n    listen 127.0.0.1:" + std::to_string(site.port) + ";\n";
-  conf += std::string("    location = ") + kReadyUri + " { return 204; }\n";
+  // `reuseport`: nginx binds the port the runner holds (nginx_port.h).
+  conf += "  server {\n    listen 127.0.0.1:" + std::to_string(site.port) + " reuseport;\n";
+  if (site.ready_token.empty() || site.ready_token.find('$') != std::string::npos) {
+    throw std::runtime_error("ready token \"" + site.ready_token + "\" is empty or has a '$' (an nginx variable)");
+  }
+  conf += std::string("    location = ") + kReadyUri + " { return 200 " + nginx_quote(site.ready_token) + "; }\n";
   for (std::size_t i = 0; i < c.handlers.size(); ++i) {
     const HandlerSpec& h = c.handlers[i];
     const std::string include = "handlers/" + std::to_string(i + 1) + "/nginx.conf";

@@ -34,7 +34,8 @@ struct NginxSite {
   std::string work;      // configuration, logs, temp files
   std::string conf;      // work/conf/nginx.conf
   std::string error_log; // work/logs/error.log
-  int port = 0;
+  int port = 0;          // held by a PortReservation (nginx_port.h): `listen 127.0.0.1:<port> reuseport`
+  std::string ready_token;  // the body kReadyUri answers, so the readiness probe knows its own nginx
 };
 
 // Writes the main configuration and one include per handler. `inline_code[i]`

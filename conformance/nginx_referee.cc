@@ -4,7 +4,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "http_client.h"
 #include "nginx_config.h"
 #include "nginx_error_log.h"
+#include "nginx_port.h"
 #include "nginx_server.h"
 
 namespace codecache::conformance {
@@ -22,7 +22,6 @@ namespace fs = std::filesystem;
 
 constexpr auto kStartup = std::chrono::milliseconds(15000);
 constexpr auto kRequestTimeout = std::chrono::milliseconds(20000);
-constexpr int kPortAttempts = 5;
 
 std::uintmax_t file_size_or_zero(const std::string& path) {
   std::error_code ec;
@@ -122,16 +121,13 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
       if (!c.handlers[i].is_file) inline_code[i] = resolve_content(c.handlers[i].code);
     }
 
-    std::unique_ptr<NginxServer> server;
-    for (int attempt = 1; !server; ++attempt) {
-      site.port = pick_free_port();
-      write_nginx_config(c, cfg.build, cfg.code_cache, site, inline_code);
-      try {
-        server = std::make_unique<NginxServer>(cfg.build, site.prefix, site.conf, site.port, stderr_path, kStartup);
-      } catch (const std::runtime_error&) {
-        if (attempt >= kPortAttempts || !address_in_use(read_file(stderr_path))) throw;
-      }
-    }
+    // Held until nginx has stopped (the server is destroyed first): no other
+    // process can take the port meanwhile (nginx_port.h).
+    const PortReservation port;
+    site.port = port.port();
+    site.ready_token = run_dir_name(c, cfg);  // the probe's check that it reached this run's nginx
+    write_nginx_config(c, cfg.build, cfg.code_cache, site, inline_code);
+    NginxServer server(cfg.build, site.prefix, site.conf, site.port, site.ready_token, stderr_path, kStartup);
     result.repro = "cd " + site.prefix + " && LD_LIBRARY_PATH=" + cfg.build.library_path + " " + cfg.build.nginx +
                    " -p " + site.prefix + "/ -c " + site.conf + "   # then: curl 127.0.0.1:" +
                    std::to_string(site.port) + handler_uri(0) + "; log in " + site.error_log;
@@ -157,7 +153,7 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
                                                                  std::to_string(c.conf_line + static_cast<int>(index)) + ")",
                                  outcome_of(reply, log_text, c, cfg.code_cache)});
     }
-    server->stop();
+    server.stop();
     check_expectations(c, check_target(cfg, site.prefix), result);
     // `cache` is read from the debug log: without a lookup there is nothing to judge.
     for (std::size_t i = 0; i < looked_up.size(); ++i) {

@@ -42,12 +42,9 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-bool address_in_use(const std::string& stderr_text) {
-  return stderr_text.find("Address already in use") != std::string::npos;
-}
-
 NginxServer::NginxServer(const NginxBuild& build, const std::string& prefix, const std::string& conf, int port,
-                         const std::string& stderr_path, std::chrono::milliseconds startup) {
+                         const std::string& ready_token, const std::string& stderr_path,
+                         std::chrono::milliseconds startup) {
   const pid_t parent = getpid();
   std::vector<std::string> args = {build.nginx, "-p", prefix + "/", "-c", conf};
   const std::string env_path = "LD_LIBRARY_PATH=" + build.library_path;
@@ -83,7 +80,16 @@ NginxServer::NginxServer(const NginxBuild& build, const std::string& prefix, con
     }
     // An HTTP request, not a bare connect: nginx logs a connection closed
     // without a request, and that entry would land in the first request's log.
-    if (http_get(port, kReadyUri, std::chrono::milliseconds(2000)).status == 204) return;
+    const HttpReply ready = http_get(port, kReadyUri, std::chrono::milliseconds(2000));
+    if (ready.status == 200 && ready.body == ready_token) return;
+    if (ready.status != 0) {
+      // A server answered that is not this run's nginx: never talk to it.
+      stop();
+      throw std::runtime_error("127.0.0.1:" + std::to_string(port) + " is answered by another server (" + kReadyUri +
+                               ": status " + std::to_string(ready.status) + ", body \"" + ready.body.substr(0, 200) +
+                               "\", not this run's token \"" + ready_token + "\"); nginx's stderr: " +
+                               read_file(stderr_path));
+    }
     if (std::chrono::steady_clock::now() >= deadline) {
       stop();
       throw std::runtime_error("nginx did not listen on 127.0.0.1:" + std::to_string(port) + " within " +

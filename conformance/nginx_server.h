@@ -1,8 +1,9 @@
 // One real nginx process for one referee run: started in the foreground
 // (`daemon off; master_process off`) with its own prefix and configuration,
-// on a loopback port, with the build's LuaJIT on LD_LIBRARY_PATH; stopped by
-// the destructor, always (and killed by the kernel if the runner dies first,
-// through PR_SET_PDEATHSIG), so no nginx outlives its test.
+// on the run's loopback port (held by a PortReservation, nginx_port.h), with
+// the build's LuaJIT on LD_LIBRARY_PATH; stopped by the destructor, always (and
+// killed by the kernel if the runner dies first, through PR_SET_PDEATHSIG), so
+// no nginx outlives its test.
 #pragma once
 
 #include <sys/types.h>
@@ -14,16 +15,18 @@
 
 namespace codecache::conformance {
 
-// The configuration must answer 204 here; the server is up when it does.
+// The configuration must answer 200 here with the run's token as the body; the
+// server is up when it does.
 inline constexpr const char* kReadyUri = "/codecache/ready";
 
 class NginxServer {
  public:
   // Starts `build.nginx -p prefix -c conf` and waits until `port` answers
-  // kReadyUri. Throws std::runtime_error with nginx's stderr when it exits or
-  // does not listen within `startup`.
+  // kReadyUri with `ready_token`. Throws std::runtime_error with nginx's stderr
+  // when it exits, does not listen within `startup`, or another server answers
+  // the port (any other reply: it is not this run's nginx).
   NginxServer(const NginxBuild& build, const std::string& prefix, const std::string& conf, int port,
-              const std::string& stderr_path, std::chrono::milliseconds startup);
+              const std::string& ready_token, const std::string& stderr_path, std::chrono::milliseconds startup);
   ~NginxServer();
   NginxServer(const NginxServer&) = delete;
   NginxServer& operator=(const NginxServer&) = delete;
@@ -35,9 +38,6 @@ class NginxServer {
  private:
   pid_t pid_ = -1;
 };
-
-// True when nginx's stderr says the port was taken (the caller retries).
-bool address_in_use(const std::string& stderr_text);
 
 std::string read_file(const std::string& path);
 
