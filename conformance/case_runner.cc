@@ -106,13 +106,21 @@ CheckTarget target_of(const RunConfig& cfg, const fs::path& dir) {
   return {std::string(engine::name()), cfg.profile, cfg.code_cache, dir.string()};
 }
 
-// Addresses ("table: 0x5581…", "function: builtin#29") differ between two VMs of
-// the same run; everything else in an outcome is deterministic.
-std::string without_addresses(const std::string& text) {
+// What differs between two runs of one case by construction: addresses as
+// tostring prints them ("table: 0x5581…", only after ": ") and the run's scratch directory, which file handlers are
+// loaded and logged by (each run has its own). Everything else is deterministic.
+std::string without_run_identity(const std::string& text, const std::string& scratch_dir) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    if (text.compare(i, 2, "0x") == 0 && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+    if (!scratch_dir.empty() && text.compare(i, scratch_dir.size(), scratch_dir) == 0) {
+      out += "${dir}";
+      i += scratch_dir.size();
+      continue;
+    }
+    const bool after_type_name = i >= 2 && text.compare(i - 2, 2, ": ") == 0;  // "table: 0x…"
+    if (after_type_name && text.compare(i, 2, "0x") == 0 && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += "0x?";
       for (i += 2; i < text.size() && std::isxdigit(static_cast<unsigned char>(text[i])); ++i) {
       }
@@ -128,13 +136,13 @@ std::string without_addresses(const std::string& text) {
 // cache state and its events. The report compares it between the `on` and `off`
 // runs of a case whose expectations do not depend on the setting, so a difference
 // that no expectation checks (an unchecked body, a log line) still shows.
-std::string fingerprint(const RunResult& r) {
+std::string fingerprint(const RunResult& r, const std::string& scratch_dir) {
   std::string out;
   for (const auto& request : r.requests) {
     const Outcome& o = request.outcome;
     out += std::to_string(o.status) + "|" + std::string(to_string(o.limit)) + "|" + o.limit_detail + "|" +
-           (o.aborted ? "aborted" : "complete") + "|" + without_addresses(o.body);
-    for (const auto& line : o.log) out += "|" + without_addresses(line);
+           (o.aborted ? "aborted" : "complete") + "|" + without_run_identity(o.body, scratch_dir);
+    for (const auto& line : o.log) out += "|" + without_run_identity(line, scratch_dir);
     out += "\n";
   }
   std::ostringstream h;
@@ -216,7 +224,7 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
     result.setup_error = e.what();
   }
   result.passed = result.setup_error.empty() && result.mismatches.empty();
-  result.fingerprint = fingerprint(result);
+  result.fingerprint = fingerprint(result, dir.string());
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!dir.empty() && result.passed && !cfg.keep_scratch) {
     std::error_code ec;
