@@ -1,5 +1,6 @@
 // The referee's HTTP client (see http_client.h).
 #include "http_client.h"
+#include "nginx_port.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,14 +32,6 @@ class Socket {
  private:
   int fd_;
 };
-
-sockaddr_in loopback(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
 
 bool connect_to(const Socket& s, int port) {
   sockaddr_in addr = loopback(port);

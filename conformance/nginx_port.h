@@ -26,7 +26,12 @@
 // src/core/ngx_cycle.c; with `master_process on` the worker makes the same read).
 #pragma once
 
+#include <netinet/in.h>
+
 namespace codecache::conformance {
+
+// 127.0.0.1:port as a socket address (port 0: the kernel's pick at bind()).
+sockaddr_in loopback(int port);
 
 class PortReservation {
  public:

@@ -37,14 +37,6 @@ using codecache::test_support::ScratchDir;
 
 constexpr auto kStartup = std::chrono::milliseconds(15000);
 
-sockaddr_in loopback(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
-
 // errno of binding and listening on 127.0.0.1:port with socket option `option`
 // set (0: none); 0 when it worked.
 int bind_error(int port, int option) {
