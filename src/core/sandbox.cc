@@ -4,6 +4,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "core/vm_context.h"
 #include "engine/engine.h"
@@ -11,7 +13,10 @@
 namespace codecache {
 namespace {
 
-int refuse(lua_State* L) { return refuse_with(L, lua_tostring(L, lua_upvalueindex(1))); }
+int refuse(lua_State* L) {
+  const char* what = lua_tostring(L, lua_upvalueindex(1));
+  return refuse_with(L, what != nullptr ? what : "?");
+}
 
 void open_library(lua_State* L, lua_CFunction open, const char* name) {
   lua_pushcfunction(L, open);
@@ -70,6 +75,77 @@ int safe_load(lua_State* L) {
   return 2;
 }
 
+// debug.getupvalue / setupvalue for Lua functions; a C function's upvalues are
+// the harness's or the engine's own state. The checks and results are those of
+// Lua 5.1's ldblib.c (auxupvalue) and LuaJIT's lib_debug.c (debug_getupvalue).
+int upvalue_of_lua_function(lua_State* L, bool get) {
+  if (!get) luaL_checkany(L, 3);
+  const int n = luaL_checkint(L, 2);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (lua_iscfunction(L, 1)) {
+    return refuse_with(L, get ? "debug.getupvalue of a C function"
+                              : "debug.setupvalue of a C function");
+  }
+  const char* name = get ? lua_getupvalue(L, 1, n) : lua_setupvalue(L, 1, n);
+  if (name == nullptr) return 0;
+  lua_pushstring(L, name);
+  lua_insert(L, get ? -2 : -1);
+  return get ? 2 : 1;
+}
+
+int safe_getupvalue(lua_State* L) { return upvalue_of_lua_function(L, true); }
+int safe_setupvalue(lua_State* L) { return upvalue_of_lua_function(L, false); }
+
+// LuaJIT's debug.upvalueid / upvaluejoin for Lua functions: the checks here, the
+// rest by the engine's own function (upvalue 1).
+int call_engine_function(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+int safe_upvalueid(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_checkint(L, 2);
+  if (lua_iscfunction(L, 1)) return refuse_with(L, "debug.upvalueid of a C function");
+  return call_engine_function(L);
+}
+
+int safe_upvaluejoin(lua_State* L) {
+  for (int arg : {1, 3}) {
+    luaL_checktype(L, arg, LUA_TFUNCTION);
+    luaL_checkint(L, arg + 1);
+    if (lua_iscfunction(L, arg)) return refuse_with(L, "debug.upvaluejoin of a C function");
+  }
+  return call_engine_function(L);
+}
+
+// debug.setlocal([thread,] level, n, value) on the frames of Lua functions; in a
+// C function's frame it would overwrite what the C code holds (table.sort's
+// table). Checks and results as Lua 5.1's db_setlocal and LuaJIT's debug_setlocal.
+int safe_setlocal(lua_State* L) {
+  int arg = 0;
+  lua_State* L1 = L;
+  if (lua_type(L, 1) == LUA_TTHREAD) {
+    L1 = lua_tothread(L, 1);
+    arg = 1;
+  }
+  lua_Debug ar;
+  if (!lua_getstack(L1, luaL_checkint(L, arg + 1), &ar)) {
+    return luaL_argerror(L, arg + 1, "level out of range");
+  }
+  luaL_checkany(L, arg + 3);
+  const int n = luaL_checkint(L, arg + 2);
+  if (!lua_getinfo(L1, "S", &ar) || std::strcmp(ar.what, "C") == 0) {
+    return refuse_with(L, "debug.setlocal in a C function");
+  }
+  lua_settop(L, arg + 3);
+  lua_xmove(L, L1, 1);
+  lua_pushstring(L, lua_setlocal(L1, &ar, n));
+  return 1;
+}
+
 bool valid_module_name(const char* name) {
   if (*name == '\0' || *name == '.') return false;
   for (const char* p = name; *p; ++p) {
@@ -81,8 +157,9 @@ bool valid_module_name(const char* name) {
   return true;
 }
 
-// package.loaders[2] replacement: Lua text modules from the allow-listed
-// directories only (upvalue 1: a table of directory strings).
+// package.loaders[2]: Lua text modules from the --module-path directories only.
+// The directories are read from the VM's settings, not from an upvalue or a
+// table that handler code could reach.
 int allowlisted_searcher(lua_State* L) {
   const char* name = luaL_checkstring(L, 1);
   if (!valid_module_name(name)) {
@@ -94,11 +171,9 @@ int allowlisted_searcher(lua_State* L) {
     if (c == '.') c = '/';
   relative += ".lua";
   std::string tried;
-  int n = static_cast<int>(lua_objlen(L, lua_upvalueindex(1)));
-  for (int i = 1; i <= n; ++i) {
-    lua_rawgeti(L, lua_upvalueindex(1), i);
-    std::string path = std::string(lua_tostring(L, -1)) + "/" + relative;
-    lua_pop(L, 1);
+  const std::vector<std::string>& module_path = context_of(L).settings.module_path;
+  for (const std::string& dir : module_path) {
+    std::string path = dir + "/" + relative;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       tried += "\n\tno file '" + path + "'";
@@ -114,7 +189,7 @@ int allowlisted_searcher(lua_State* L) {
     }
     return 1;
   }
-  if (n == 0) tried = "\n\tno module directory is allow-listed";
+  if (module_path.empty()) tried = "\n\tno module directory is allow-listed";
   lua_pushlstring(L, tried.data(), tried.size());
   return 1;
 }
@@ -134,12 +209,7 @@ void restrict_package(lua_State* L, const std::vector<std::string>& module_path)
   lua_createtable(L, 2, 0);   // new loaders: preload, then the allow-listed searcher
   lua_rawgeti(L, -2, 1);
   lua_rawseti(L, -2, 1);
-  lua_createtable(L, static_cast<int>(module_path.size()), 0);
-  for (size_t i = 0; i < module_path.size(); ++i) {
-    lua_pushlstring(L, module_path[i].data(), module_path[i].size());
-    lua_rawseti(L, -2, static_cast<int>(i + 1));
-  }
-  lua_pushcclosure(L, allowlisted_searcher, 1);
+  lua_pushcfunction(L, allowlisted_searcher);
   lua_rawseti(L, -2, 2);
   lua_setfield(L, package, "loaders");
   lua_pop(L, 1);  // old loaders
@@ -181,6 +251,23 @@ void restrict_debug(lua_State* L) {
   refuse_field(L, debug, "sethook", "debug.sethook");
   refuse_field(L, debug, "debug", "debug.debug");
   refuse_field(L, debug, "getregistry", "debug.getregistry");
+  lua_pushcfunction(L, safe_getupvalue);
+  lua_setfield(L, debug, "getupvalue");
+  lua_pushcfunction(L, safe_setupvalue);
+  lua_setfield(L, debug, "setupvalue");
+  lua_pushcfunction(L, safe_setlocal);
+  lua_setfield(L, debug, "setlocal");
+  const std::pair<const char*, lua_CFunction> engine_guarded[] = {
+      {"upvalueid", safe_upvalueid}, {"upvaluejoin", safe_upvaluejoin}};
+  for (auto [name, safe] : engine_guarded) {
+    lua_getfield(L, debug, name);  // LuaJIT's own, kept as the wrapper's upvalue
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushcclosure(L, safe, 1);
+    lua_setfield(L, debug, name);
+  }
   lua_pop(L, 1);
 }
 

@@ -5,7 +5,10 @@
 // loadfile / package.loadlib / C modules, require only from allow-listed
 // directories, no newproxy (finalisers run with hooks off), no jit.attach,
 // jit.util or jit.profile (its callbacks run with hooks off), no debug.sethook /
-// debug.debug / debug.getregistry, and load / loadstring refuse bytecode.
+// debug.debug / debug.getregistry, debug.getupvalue / setupvalue / upvalueid /
+// upvaluejoin refuse C functions (their upvalues are the harness's and the
+// engine's own state) and debug.setlocal a C function's frame, and load /
+// loadstring refuse bytecode.
 #pragma once
 
 #include <string>
