@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/sandbox.h"
 #include "engine/engine.h"
 
 namespace codecache {
@@ -128,34 +127,6 @@ int deep_copy(lua_State* L) {
   return 1;
 }
 
-int sealed_collectgarbage(lua_State* L) {
-  const char* option = luaL_optstring(L, 1, "collect");
-  std::string opt(option);
-  if (opt != "collect" && opt != "step") {
-    return refuse_with(L, lua_pushfstring(L, "collectgarbage(\"%s\")", option));
-  }
-  lua_gc(L, opt == "collect" ? LUA_GCCOLLECT : LUA_GCSTEP, static_cast<int>(luaL_optinteger(L, 2, 0)));
-  lua_pushinteger(L, 0);
-  return 1;
-}
-
-void reduce_debug(lua_State* L) {
-  lua_getfield(L, LUA_GLOBALSINDEX, "debug");
-  lua_createtable(L, 0, 5);
-  // traceback and getinfo, plus the sandbox's refusing stubs, so that an attempt
-  // is still classified as a `sandbox` limit.
-  for (const char* keep : {"traceback", "getinfo", "sethook", "getregistry", "debug"}) {
-    lua_getfield(L, -2, keep);
-    lua_setfield(L, -2, keep);
-  }
-  lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_GLOBALSINDEX, "debug");
-  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
-  lua_insert(L, -2);
-  lua_setfield(L, -2, "debug");
-  lua_pop(L, 2);
-}
-
 void lock_string_metatable(lua_State* L) {
   lua_pushliteral(L, "");
   if (lua_getmetatable(L, -1)) {
@@ -167,12 +138,7 @@ void lock_string_metatable(lua_State* L) {
 }
 
 void prepare_sealed(lua_State* L) {
-  reduce_debug(L);
   lock_string_metatable(L);
-  lua_pushcfunction(L, sealed_collectgarbage);
-  lua_setfield(L, LUA_GLOBALSINDEX, "collectgarbage");
-  push_refusal(L, "module");
-  lua_setfield(L, LUA_GLOBALSINDEX, "module");
 
   lua_pushlightuserdata(L, &g_sealed_factory_tag);
   if (luaL_loadbuffer(L, kSealedEnv, sizeof kSealedEnv - 1, "=sealed env") != 0) {

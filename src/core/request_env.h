@@ -8,8 +8,9 @@
 //              copied into the request on first use (one memo per request, so
 //              package.loaded.string == string and package.loaded._G == _G), getfenv
 //              never returns the main globals, require loads modules afresh into the
-//              request's own package.loaded, module() and the reduced debug/GC
-//              controls are refused, and the string metatable is locked.
+//              request's own package.loaded, and the string metatable is locked.
+//              What sealed keeps of the libraries (no module(), a reduced debug,
+//              collectgarbage and the JIT's controls) is library_allowlist.cc's.
 //   openresty: nothing: the thread runs on the main globals, shared by all.
 #pragma once
 
@@ -19,7 +20,7 @@
 namespace codecache {
 
 // VM set-up for the profile (sealed: compiles its helpers, locks the string
-// metatable, reduces debug and collectgarbage). On the main thread.
+// metatable). On the main thread.
 void prepare_profile(lua_State* L, Profile profile);
 
 // Gives `co` (a new request thread) its globals T and sets them as the env of the

@@ -1,12 +1,15 @@
-// The sandboxed standard library (see sandbox.h).
+// The sandboxed standard library (see sandbox.h): the engine opens its libraries,
+// then every library table is rebuilt from the allow-list (library_allowlist.cc).
 #include "core/sandbox.h"
 
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <utility>
+#include <stdexcept>
+#include <string_view>
 #include <vector>
 
+#include "core/library_allowlist.h"
 #include "core/vm_context.h"
 #include "engine/engine.h"
 
@@ -22,11 +25,6 @@ void open_library(lua_State* L, lua_CFunction open, const char* name) {
   lua_pushcfunction(L, open);
   lua_pushstring(L, name);
   lua_call(L, 1, 0);
-}
-
-void refuse_field(lua_State* L, int table, const char* field, const char* what) {
-  push_refusal(L, what);
-  lua_setfield(L, table, field);
 }
 
 // load / loadstring that refuse bytecode. load(fn) collects the pieces first.
@@ -73,6 +71,18 @@ int safe_load(lua_State* L) {
   lua_pushnil(L);
   lua_insert(L, -2);
   return 2;
+}
+
+// sealed's collectgarbage: only what changes nothing another request can see.
+int sealed_collectgarbage(lua_State* L) {
+  const char* option = luaL_optstring(L, 1, "collect");
+  std::string opt(option);
+  if (opt != "collect" && opt != "step") {
+    return refuse_with(L, lua_pushfstring(L, "collectgarbage(\"%s\")", option));
+  }
+  lua_gc(L, opt == "collect" ? LUA_GCCOLLECT : LUA_GCSTEP, static_cast<int>(luaL_optinteger(L, 2, 0)));
+  lua_pushinteger(L, 0);
+  return 1;
 }
 
 // debug.getupvalue / setupvalue for Lua functions; a C function's upvalues are
@@ -194,99 +204,157 @@ int allowlisted_searcher(lua_State* L) {
   return 1;
 }
 
-void restrict_package(lua_State* L, const std::vector<std::string>& module_path) {
-  lua_getfield(L, LUA_GLOBALSINDEX, "package");
-  int package = lua_gettop(L);
-  refuse_field(L, package, "loadlib", "package.loadlib");
-  lua_pushliteral(L, "");
-  lua_setfield(L, package, "cpath");
-  std::string path;
-  for (const auto& dir : module_path) path += dir + "/?.lua;";
-  lua_pushlstring(L, path.data(), path.size());
-  lua_setfield(L, package, "path");
-
-  lua_getfield(L, package, "loaders");
-  lua_createtable(L, 2, 0);   // new loaders: preload, then the allow-listed searcher
-  lua_rawgeti(L, -2, 1);
-  lua_rawseti(L, -2, 1);
-  lua_pushcfunction(L, allowlisted_searcher);
-  lua_rawseti(L, -2, 2);
-  lua_setfield(L, package, "loaders");
-  lua_pop(L, 1);  // old loaders
-
-  lua_getfield(L, package, "preload");  // no C modules hiding here either
-  lua_pushnil(L);
-  lua_setfield(L, -2, "ffi");
-  lua_pop(L, 2);
-}
-
-void restrict_os(lua_State* L) {
-  lua_getfield(L, LUA_GLOBALSINDEX, "os");
-  int os = lua_gettop(L);
-  for (const char* f : {"execute", "remove", "rename", "exit", "tmpname", "getenv", "setlocale"}) {
-    std::string what = std::string("os.") + f;
-    refuse_field(L, os, f, what.c_str());
+// Pushes the harness's value of a field marked `harness` in the allow-list, the
+// library table being at `library`; false when another part of the harness sets
+// it later (the ngx API).
+bool push_harness_value(lua_State* L, const LibraryField& field, int library,
+                        const Settings& settings) {
+  const std::string what = field.what();
+  if (what == "ngx" || what == "print") return false;  // open_ngx_api, ngx_api.cc
+  if (what == "load") {
+    lua_pushcfunction(L, safe_load);
+  } else if (what == "loadstring") {
+    lua_pushcfunction(L, safe_loadstring);
+  } else if (what == "collectgarbage") {
+    lua_pushcfunction(L, sealed_collectgarbage);
+  } else if (what == "debug.getupvalue") {
+    lua_pushcfunction(L, safe_getupvalue);
+  } else if (what == "debug.setupvalue") {
+    lua_pushcfunction(L, safe_setupvalue);
+  } else if (what == "debug.setlocal") {
+    lua_pushcfunction(L, safe_setlocal);
+  } else if (what == "debug.upvalueid" || what == "debug.upvaluejoin") {
+    lua_getfield(L, library, std::string(field.name).c_str());
+    if (lua_isnil(L, -1)) return true;  // not in this engine: stays absent
+    lua_pushcclosure(L, what == "debug.upvalueid" ? safe_upvalueid : safe_upvaluejoin, 1);
+  } else if (what == "package.cpath") {
+    lua_pushliteral(L, "");
+  } else if (what == "package.path") {
+    std::string path;
+    for (const auto& dir : settings.module_path) path += dir + "/?.lua;";
+    lua_pushlstring(L, path.data(), path.size());
+  } else if (what == "package.loaders") {
+    lua_createtable(L, 2, 0);  // the engine's preload searcher, then the allow-listed one
+    lua_getfield(L, library, "loaders");
+    lua_rawgeti(L, -1, 1);
+    lua_rawseti(L, -3, 1);
+    lua_pop(L, 1);
+    lua_pushcfunction(L, allowlisted_searcher);
+    lua_rawseti(L, -2, 2);
+  } else {
+    throw std::logic_error("sandbox: no harness value for " + what);
   }
-  lua_pop(L, 1);
+  return true;
 }
 
-void install_refusing_io(lua_State* L) {
-  lua_createtable(L, 0, 12);
-  int io = lua_gettop(L);
-  for (const char* f : {"open", "popen", "lines", "input", "output", "read", "write", "close",
-                        "tmpfile", "type", "flush"}) {
-    std::string what = std::string("io.") + f;
-    refuse_field(L, io, f, what.c_str());
+// Pushes the library table at `path` ("string", "jit.opt", "package.preload",
+// "_G"), or nil.
+void push_library(lua_State* L, std::string_view path) {
+  lua_pushvalue(L, LUA_GLOBALSINDEX);
+  if (path == "_G") return;
+  size_t start = 0;
+  for (;;) {
+    const size_t dot = path.find('.', start);
+    const std::string part(path.substr(start, dot == std::string_view::npos ? path.npos : dot - start));
+    if (!lua_istable(L, -1)) return;
+    lua_getfield(L, -1, part.c_str());
+    lua_remove(L, -2);
+    if (dot == std::string_view::npos) return;
+    start = dot + 1;
   }
-  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
-  lua_pushvalue(L, io);
-  lua_setfield(L, -2, "io");
-  lua_pop(L, 1);
-  lua_setfield(L, LUA_GLOBALSINDEX, "io");
 }
 
-void restrict_debug(lua_State* L) {
-  lua_getfield(L, LUA_GLOBALSINDEX, "debug");
-  int debug = lua_gettop(L);
-  refuse_field(L, debug, "sethook", "debug.sethook");
-  refuse_field(L, debug, "debug", "debug.debug");
-  refuse_field(L, debug, "getregistry", "debug.getregistry");
-  lua_pushcfunction(L, safe_getupvalue);
-  lua_setfield(L, debug, "getupvalue");
-  lua_pushcfunction(L, safe_setupvalue);
-  lua_setfield(L, debug, "setupvalue");
-  lua_pushcfunction(L, safe_setlocal);
-  lua_setfield(L, debug, "setlocal");
-  const std::pair<const char*, lua_CFunction> engine_guarded[] = {
-      {"upvalueid", safe_upvalueid}, {"upvaluejoin", safe_upvaluejoin}};
-  for (auto [name, safe] : engine_guarded) {
-    lua_getfield(L, debug, name);  // LuaJIT's own, kept as the wrapper's upvalue
-    if (lua_isnil(L, -1)) {
-      lua_pop(L, 1);
-      continue;
+bool listed(std::string_view library, std::string_view name, engine::Id engine) {
+  for (const LibraryField& f : library_allowlist()) {
+    if (f.library == library && f.name == name && f.on(engine)) return true;
+  }
+  return false;
+}
+
+// Rebuilds one library table in place (so that the engine's own references to
+// it, the string metatable's __index among them, see the same table): every
+// field the allow-list does not name is removed, every named one set as listed.
+// A library the engine did not open (io) is created when it holds anything.
+void build_library(lua_State* L, std::string_view library, const Settings& settings) {
+  const engine::Id engine = engine::id();
+  bool holds_anything = false;
+  for (const LibraryField& f : library_allowlist()) {
+    if (f.library == library && f.on(engine) && f.under(settings.profile) != Access::absent) {
+      holds_anything = true;
     }
-    lua_pushcclosure(L, safe, 1);
-    lua_setfield(L, debug, name);
   }
-  lua_pop(L, 1);
-}
-
-void restrict_jit(lua_State* L) {
-  lua_getfield(L, LUA_GLOBALSINDEX, "jit");
-  if (lua_istable(L, -1)) refuse_field(L, lua_gettop(L), "attach", "jit.attach");
-  lua_pop(L, 1);
-  // luaopen_jit pre-registers jit.util and jit.profile in package.preload; a
-  // jit.profile callback runs with hooks off, outside every budget.
-  for (const char* registry_table : {"_LOADED", "_PRELOAD"}) {
-    lua_getfield(L, LUA_REGISTRYINDEX, registry_table);
-    if (lua_istable(L, -1)) {
-      for (const char* module : {"jit.util", "jit.profile"}) {
-        lua_pushnil(L);
-        lua_setfield(L, -2, module);
-      }
-    }
+  push_library(L, library);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    if (!holds_anything) return;
+    lua_newtable(L);
+    const size_t dot = library.rfind('.');
+    push_library(L, dot == std::string_view::npos ? "_G" : library.substr(0, dot));
+    const std::string name(dot == std::string_view::npos ? library : library.substr(dot + 1));
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, name.c_str());
     lua_pop(L, 1);
   }
+  const int table = lua_gettop(L);
+
+  std::vector<std::string> unlisted;  // default-deny: what the engine added beyond the list
+  bool odd_key = false;
+  lua_pushnil(L);
+  while (lua_next(L, table) != 0) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      odd_key = true;
+    } else if (!listed(library, lua_tostring(L, -1), engine)) {
+      unlisted.emplace_back(lua_tostring(L, -1));
+    }
+  }
+  if (odd_key) throw std::logic_error("sandbox: a library with a non-string key");
+  for (const std::string& name : unlisted) {
+    lua_pushnil(L);
+    lua_setfield(L, table, name.c_str());
+  }
+
+  for (const LibraryField& f : library_allowlist()) {
+    if (f.library != library || !f.on(engine)) continue;
+    const std::string name(f.name);
+    switch (f.under(settings.profile)) {
+      case Access::allow: continue;
+      case Access::absent: lua_pushnil(L); break;
+      case Access::refuse: push_refusal(L, f.what().c_str()); break;
+      case Access::harness:
+        if (!push_harness_value(L, f, table, settings)) lua_pushnil(L);
+        break;
+    }
+    lua_setfield(L, table, name.c_str());
+  }
+  lua_pop(L, 1);
+}
+
+// package.loaded (the registry's _LOADED, the same table) holds exactly the
+// visible libraries.
+void register_libraries(lua_State* L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+  const int loaded = lua_gettop(L);
+  std::vector<std::string> names;
+  lua_pushnil(L);
+  while (lua_next(L, loaded) != 0) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING) names.emplace_back(lua_tostring(L, -1));
+  }
+  for (const std::string& name : names) {
+    lua_pushnil(L);
+    lua_setfield(L, loaded, name.c_str());
+  }
+  for (std::string_view library : allowlisted_libraries()) {
+    if (library == "package.preload") continue;
+    push_library(L, library);
+    if (lua_istable(L, -1)) {
+      lua_setfield(L, loaded, std::string(library).c_str());
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
 }
 
 }  // namespace
@@ -303,7 +371,7 @@ void push_refusal(lua_State* L, const char* what) {
   lua_pushcclosure(L, refuse, 1);
 }
 
-void open_sandboxed_libraries(lua_State* L, const std::vector<std::string>& module_path) {
+void open_sandboxed_libraries(lua_State* L, const Settings& settings) {
   open_library(L, luaopen_base, "");
   open_library(L, luaopen_package, LUA_LOADLIBNAME);
   open_library(L, luaopen_table, LUA_TABLIBNAME);
@@ -312,21 +380,8 @@ void open_sandboxed_libraries(lua_State* L, const std::vector<std::string>& modu
   open_library(L, luaopen_os, LUA_OSLIBNAME);
   open_library(L, luaopen_debug, LUA_DBLIBNAME);
   engine::open_extra_libraries(L);
-
-  lua_pushnil(L);
-  lua_setfield(L, LUA_GLOBALSINDEX, "newproxy");
-  refuse_field(L, LUA_GLOBALSINDEX, "dofile", "dofile");
-  refuse_field(L, LUA_GLOBALSINDEX, "loadfile", "loadfile");
-  lua_pushcfunction(L, safe_loadstring);
-  lua_setfield(L, LUA_GLOBALSINDEX, "loadstring");
-  lua_pushcfunction(L, safe_load);
-  lua_setfield(L, LUA_GLOBALSINDEX, "load");
-
-  restrict_package(L, module_path);
-  restrict_os(L);
-  install_refusing_io(L);
-  restrict_debug(L);
-  restrict_jit(L);
+  for (std::string_view library : allowlisted_libraries()) build_library(L, library, settings);
+  register_libraries(L);
 }
 
 }  // namespace codecache
