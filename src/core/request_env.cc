@@ -158,26 +158,25 @@ void prepare_profile(lua_State* L, Profile profile) {
   if (profile == Profile::sealed) prepare_sealed(L);
 }
 
-void seal_factory_env(lua_State* L, Profile profile, void* request_tag) {
-  if (profile != Profile::sealed) return;
-  lua_createtable(L, 0, kSealedEnvSlots);  // T = { _G = T, __ngx_req = <request> }, sealed
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -2, "_G");
-  lua_pushlightuserdata(L, request_tag);
-  lua_setfield(L, -2, "__ngx_req");
-  lua_pushlightuserdata(L, &g_sealed_factory_tag);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  lua_pushvalue(L, -2);
-  lua_call(L, 1, 0);  // seal(T): allocation only
-  lua_pushvalue(L, -1);
-  lua_setfenv(L, -3);
-  lua_insert(L, -2);  // T below the factory
+void seal_request_thread(lua_State* co, void* request_tag) {
+  lua_createtable(co, 0, kSealedEnvSlots);  // T = { _G = T, __ngx_req = <request> }, sealed
+  lua_pushvalue(co, -1);
+  lua_setfield(co, -2, "_G");
+  lua_pushlightuserdata(co, request_tag);
+  lua_setfield(co, -2, "__ngx_req");
+  lua_pushlightuserdata(co, &g_sealed_factory_tag);
+  lua_rawget(co, LUA_REGISTRYINDEX);
+  lua_pushvalue(co, -2);
+  lua_call(co, 1, 0);  // seal(T): allocation only
+  lua_pushvalue(co, -1);
+  lua_setfenv(co, -3);  // the factory's env
+  lua_replace(co, LUA_GLOBALSINDEX);
 }
 
-void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag) {
+void install_request_env(lua_State* co, Profile profile, void* request_tag) {
   if (profile == Profile::openresty) return;
   if (profile == Profile::sealed) {
-    lua_xmove(L, co, 1);  // the T seal_factory_env made
+    lua_pushvalue(co, LUA_GLOBALSINDEX);  // the T seal_request_thread gave co
   } else {
     // T = { _G = T, __ngx_req = <request> }, reading the main globals through __index
     lua_createtable(co, 0, 2);

@@ -25,16 +25,19 @@ void prepare_profile(lua_State* L, Profile profile);
 
 // Gives `co` (a new request thread) its globals T and sets them as the env of the
 // function on top of `co`'s stack (when it is a function). `request_tag` becomes
-// T.__ngx_req. No-op for openresty. Sealed takes the T that seal_factory_env left
-// on L's stack; classic makes a new one.
-void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag);
+// T.__ngx_req. No-op for openresty. Sealed keeps the T seal_request_thread gave
+// `co`; classic makes a new one.
+void install_request_env(lua_State* co, Profile profile, void* request_tag);
 
-// Sealed only: makes the request's globals T (sealed) the env of the closure
-// factory on top of L's stack and leaves T just below the factory, for
-// install_request_env. Code the factory runs (the `end, <expr>, function()`
-// escape of §3.3) therefore writes into this request's T, never into the main
-// globals other requests read. The other profiles keep ngx_lua's behaviour: the
-// factory sees the main globals.
-void seal_factory_env(lua_State* L, Profile profile, void* request_tag);
+// Sealed only: gives `co` (the request's thread, the closure factory on top of its
+// stack) the request's sealed globals T, as its globals and as the factory's env.
+// The factory then runs on `co`, not on the main thread, so the code it runs (the
+// `end, <expr>, function()` escape of §3.3) reaches T wherever it looks for the
+// running thread's globals: getfenv(0), getfenv of a C function, the env of what
+// loadstring / load compile, package.seeall, the globals of a new coroutine,
+// setfenv(0, ...). It never reaches the main globals other requests read. The
+// other profiles keep ngx_lua's behaviour: the factory runs on the main thread
+// with the main globals.
+void seal_request_thread(lua_State* co, void* request_tag);
 
 }  // namespace codecache
