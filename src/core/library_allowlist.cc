@@ -214,20 +214,23 @@ constexpr LibraryField kFields[] = {
   {"bit", "tobit",             A, A, A, luajit},
   {"bit", "tohex",             A, A, A, luajit},
 
+  // The compiler's state (on or off, its optimisation flags and parameters, its
+  // traces, its PRNG) is the VM's, shared by every request: sealed refuses what
+  // changes it, the other profiles share it as ngx_lua does.
   {"jit", "arch",              A, A, A, luajit},
   {"jit", "attach",            R, R, R, luajit},  // callbacks run with hooks off
-  {"jit", "flush",             A, A, A, luajit},
-  {"jit", "off",               A, A, A, luajit},
-  {"jit", "on",                A, A, A, luajit},
+  {"jit", "flush",             A, A, R, luajit},
+  {"jit", "off",               A, A, R, luajit},
+  {"jit", "on",                A, A, R, luajit},
   {"jit", "opt",               A, A, A, luajit},
   {"jit", "os",                A, A, A, luajit},
-  {"jit", "prngstate",         A, A, A, luajit2},
+  {"jit", "prngstate",         A, A, R, luajit2},
   {"jit", "security",          A, A, A, luajit},
   {"jit", "status",            A, A, A, luajit},
   {"jit", "version",           A, A, A, luajit},
   {"jit", "version_num",       A, A, A, luajit},
 
-  {"jit.opt", "start",         A, A, A, luajit},
+  {"jit.opt", "start",         A, A, R, luajit},
 };
 // clang-format on
 
