@@ -19,10 +19,11 @@ constexpr int kSealedEnvSlots = 8;
 // per-request overrides. Runs with hooks armed only when called for a request.
 // `copy` is deep_copy below: in Lua, the copy loop would be compiled by LuaJIT
 // and leave its trace at every hook check, which made sealed requests 4x slower.
+// `run_loader` is run_loader below (a C loader's env is out of Lua's reach).
 constexpr const char kSealedEnv[] = R"lua(
-local main_G, copy = ...
+local main_G, copy, run_loader = ...
 local rawget, rawset, type = rawget, rawset, type
-local setmetatable, setfenv = setmetatable, setfenv
+local setmetatable = setmetatable
 local real_getfenv, ipairs, error, tostring = getfenv, ipairs, error, tostring
 local concat = table.concat
 
@@ -49,8 +50,7 @@ return function(T)
     for _, searcher in ipairs(package.loaders) do
       local loader = searcher(name)
       if type(loader) == "function" then
-        setfenv(loader, T)
-        local result = loader(name)
+        local result = run_loader(loader, name, T, memo)
         if result ~= nil then loaded[name] = result end
         if loaded[name] == nil then loaded[name] = true end
         return loaded[name]
@@ -127,6 +127,37 @@ int deep_copy(lua_State* L) {
   return 1;
 }
 
+// run_loader(loader, name, T, memo): runs a module loader for sealed's require
+// with the request's globals. A Lua loader gets T as its env. A C loader (a module
+// the engine preloads) writes into its own env: LuaJIT's table.new registers `new`
+// in the `table` library (lib_table.c, luaopen_table_new, lj_lib_postreg). It runs
+// with the request's copy of that env and gets its own back afterwards, so it
+// writes into this request, never into the main library that other requests copy.
+int run_loader(lua_State* L) {
+  lua_settop(L, 4);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  if (!lua_iscfunction(L, 1)) {
+    lua_pushvalue(L, 3);
+    lua_setfenv(L, 1);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 1, 1);
+    return 1;
+  }
+  lua_getfenv(L, 1);  // 5: the loader's own env
+  lua_pushvalue(L, 5);
+  copy_top(L, 4, 0);
+  lua_setfenv(L, 1);
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  const int status = lua_pcall(L, 1, 1, 0);
+  lua_pushvalue(L, 5);
+  lua_setfenv(L, 1);
+  if (status != 0) return lua_error(L);
+  return 1;
+}
+
 void lock_string_metatable(lua_State* L) {
   lua_pushliteral(L, "");
   if (lua_getmetatable(L, -1)) {
@@ -146,7 +177,8 @@ void prepare_sealed(lua_State* L) {
   }
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_pushcfunction(L, deep_copy);
-  if (lua_pcall(L, 2, 1, 0) != 0) {
+  lua_pushcfunction(L, run_loader);
+  if (lua_pcall(L, 3, 1, 0) != 0) {
     throw std::runtime_error(std::string("sealed env: ") + lua_tostring(L, -1));
   }
   lua_rawset(L, LUA_REGISTRYINDEX);
