@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/library_allowlist.h"
@@ -207,9 +208,8 @@ int allowlisted_searcher(lua_State* L) {
 // Pushes the harness's value of a field marked `harness` in the allow-list, the
 // library table being at `library`; false when another part of the harness sets
 // it later (the ngx API).
-bool push_harness_value(lua_State* L, const LibraryField& field, int library,
-                        const Settings& settings) {
-  const std::string what = field.what();
+bool push_harness_value(lua_State* L, const LibraryField& field, const std::string& what,
+                        int library, const Settings& settings) {
   if (what == "ngx" || what == "print") return false;  // open_ngx_api, ngx_api.cc
   if (what == "load") {
     lua_pushcfunction(L, safe_load);
@@ -264,33 +264,55 @@ void push_library(lua_State* L, std::string_view path) {
   }
 }
 
-bool listed(std::string_view library, std::string_view name, engine::Id engine) {
-  for (const LibraryField& f : library_allowlist()) {
-    if (f.library == library && f.name == name && f.on(engine)) return true;
-  }
-  return false;
+// One library's rows for this engine, with the names and refusal texts the
+// build needs, made once per process (the engine is fixed per binary).
+struct LibraryPlan {
+  std::string_view library;
+  std::vector<const LibraryField*> fields;
+  std::vector<std::string> names;  // C strings for lua_setfield
+  std::vector<std::string> whats;  // what a refusal names
+  std::unordered_set<std::string_view> listed;
+};
+
+const std::vector<LibraryPlan>& library_plans() {
+  static const std::vector<LibraryPlan> plans = [] {
+    std::vector<LibraryPlan> built;
+    const engine::Id engine = engine::id();
+    for (std::string_view library : allowlisted_libraries()) {
+      LibraryPlan plan{library, {}, {}, {}, {}};
+      for (const LibraryField& f : library_allowlist()) {
+        if (f.library != library || !f.on(engine)) continue;
+        plan.fields.push_back(&f);
+        plan.names.emplace_back(f.name);
+        plan.whats.push_back(f.what());
+        plan.listed.insert(f.name);
+      }
+      built.push_back(std::move(plan));
+    }
+    return built;
+  }();
+  return plans;
 }
 
 // Rebuilds one library table in place (so that the engine's own references to
 // it, the string metatable's __index among them, see the same table): every
 // field the allow-list does not name is removed, every named one set as listed.
 // A library the engine did not open (io) is created when it holds anything.
-void build_library(lua_State* L, std::string_view library, const Settings& settings) {
-  const engine::Id engine = engine::id();
+void build_library(lua_State* L, const LibraryPlan& plan, const Settings& settings) {
+  const Profile profile = settings.profile;
   bool holds_anything = false;
-  for (const LibraryField& f : library_allowlist()) {
-    if (f.library == library && f.on(engine) && f.under(settings.profile) != Access::absent) {
-      holds_anything = true;
-    }
+  for (const LibraryField* f : plan.fields) {
+    if (f->under(profile) != Access::absent) holds_anything = true;
   }
-  push_library(L, library);
+  push_library(L, plan.library);
   if (!lua_istable(L, -1)) {
     lua_pop(L, 1);
     if (!holds_anything) return;
     lua_newtable(L);
-    const size_t dot = library.rfind('.');
-    push_library(L, dot == std::string_view::npos ? "_G" : library.substr(0, dot));
-    const std::string name(dot == std::string_view::npos ? library : library.substr(dot + 1));
+    const size_t dot = plan.library.rfind('.');
+    push_library(L, dot == std::string_view::npos ? "_G" : plan.library.substr(0, dot));
+    const std::string name(dot == std::string_view::npos ? plan.library
+                                                          : plan.library.substr(dot + 1));
     lua_pushvalue(L, -2);
     lua_setfield(L, -2, name.c_str());
     lua_pop(L, 1);
@@ -298,34 +320,30 @@ void build_library(lua_State* L, std::string_view library, const Settings& setti
   const int table = lua_gettop(L);
 
   std::vector<std::string> unlisted;  // default-deny: what the engine added beyond the list
-  bool odd_key = false;
   lua_pushnil(L);
   while (lua_next(L, table) != 0) {
     lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING) {
-      odd_key = true;
-    } else if (!listed(library, lua_tostring(L, -1), engine)) {
-      unlisted.emplace_back(lua_tostring(L, -1));
-    }
+    if (lua_type(L, -1) != LUA_TSTRING) throw std::logic_error("sandbox: a library with a non-string key");
+    size_t len = 0;
+    const char* key = lua_tolstring(L, -1, &len);
+    if (!plan.listed.contains(std::string_view(key, len))) unlisted.emplace_back(key, len);
   }
-  if (odd_key) throw std::logic_error("sandbox: a library with a non-string key");
   for (const std::string& name : unlisted) {
     lua_pushnil(L);
     lua_setfield(L, table, name.c_str());
   }
 
-  for (const LibraryField& f : library_allowlist()) {
-    if (f.library != library || !f.on(engine)) continue;
-    const std::string name(f.name);
-    switch (f.under(settings.profile)) {
+  for (size_t i = 0; i < plan.fields.size(); ++i) {
+    const LibraryField& f = *plan.fields[i];
+    switch (f.under(profile)) {
       case Access::allow: continue;
       case Access::absent: lua_pushnil(L); break;
-      case Access::refuse: push_refusal(L, f.what().c_str()); break;
+      case Access::refuse: push_refusal(L, plan.whats[i].c_str()); break;
       case Access::harness:
-        if (!push_harness_value(L, f, table, settings)) lua_pushnil(L);
+        if (!push_harness_value(L, f, plan.whats[i], table, settings)) lua_pushnil(L);
         break;
     }
-    lua_setfield(L, table, name.c_str());
+    lua_setfield(L, table, plan.names[i].c_str());
   }
   lua_pop(L, 1);
 }
@@ -380,7 +398,7 @@ void open_sandboxed_libraries(lua_State* L, const Settings& settings) {
   open_library(L, luaopen_os, LUA_OSLIBNAME);
   open_library(L, luaopen_debug, LUA_DBLIBNAME);
   engine::open_extra_libraries(L);
-  for (std::string_view library : allowlisted_libraries()) build_library(L, library, settings);
+  for (const LibraryPlan& plan : library_plans()) build_library(L, plan, settings);
   register_libraries(L);
 }
 
