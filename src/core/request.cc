@@ -80,11 +80,12 @@ void Request::start(Handler& handler) {
   if (!loaded) return finish();
 
   if (profile != Profile::openresty) {
-    // The closure factory makes the request's closure (§3.3). classic: on the main
-    // thread with the main globals, before the request's thread exists, as ngx_lua
-    // (ngx_http_lua_cache.c calls the factory, then ngx_http_lua_content_by_chunk
-    // makes the thread); sealed: on the request's own thread, whose globals are
-    // its sealed T (seal_request_thread).
+    // The closure factory makes the request's closure. classic: on the main thread
+    // with the main globals, before the request's thread exists, as ngx_lua
+    // (ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer, calls the factory;
+    // ngx_http_lua_contentby.c, ngx_http_lua_content_by_chunk, then makes the
+    // thread); sealed: on the request's own thread, whose globals are its sealed T
+    // (seal_request_thread).
     lua_State* factory_thread = L;
     if (profile == Profile::sealed) {
       start_thread();

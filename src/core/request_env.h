@@ -32,12 +32,12 @@ void install_request_env(lua_State* co, Profile profile, void* request_tag);
 // Sealed only: gives `co` (the request's thread, the closure factory on top of its
 // stack) the request's sealed globals T, as its globals and as the factory's env.
 // The factory then runs on `co`, not on the main thread, so the code it runs (the
-// `end, <expr>, function()` escape of §3.3) reaches T wherever it looks for the
-// running thread's globals: getfenv(0), getfenv of a C function, the env of what
+// `end, <expr>, function()` escape) reaches T wherever it looks for the running
+// thread's globals: getfenv(0), getfenv of a C function, the env of what
 // loadstring / load compile, package.seeall, the globals of a new coroutine,
-// setfenv(0, ...). It never reaches the main globals other requests read. The
-// other profiles keep ngx_lua's behaviour: the factory runs on the main thread
-// with the main globals.
+// setfenv(0, ...) (isolation.case, "sealed factory escape: ..."). It never reaches
+// the main globals other requests read. The other profiles keep ngx_lua's
+// behaviour: the factory runs on the main thread with the main globals.
 void seal_request_thread(lua_State* co, void* request_tag);
 
 }  // namespace codecache
