@@ -80,19 +80,29 @@ void Request::start(Handler& handler) {
   if (!loaded) return finish();
 
   if (profile != Profile::openresty) {
-    // The factory runs on the main thread, outside any request env (§3.3);
-    // sealed gives it the request's sealed T first (left below it on the stack).
-    seal_factory_env(L, profile, &state_);
+    // The closure factory makes the request's closure. classic: on the main thread
+    // with the main globals, before the request's thread exists, as ngx_lua
+    // (ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer, calls the factory;
+    // ngx_http_lua_contentby.c, ngx_http_lua_content_by_chunk, then makes the
+    // thread); sealed: on the request's own thread, whose globals are its sealed T
+    // (seal_request_thread).
+    lua_State* factory_thread = L;
+    if (profile == Profile::sealed) {
+      start_thread();
+      seal_request_thread(co_, &state_);
+      factory_thread = co_;
+    }
     int status;
     {
       ServingScope serving(ctx, state_);
-      status = run_budgeted(ctx, state_.budget, L, [&] { return lua_pcall(L, 0, 1, 0); });
+      status = run_budgeted(ctx, state_.budget, factory_thread,
+                            [&] { return lua_pcall(factory_thread, 0, 1, 0); });
     }
     if (ctx.abandoned) return finish_abandoned();
     if (status != 0) {
-      const char* err = lua_tostring(L, -1);
+      const char* err = lua_tostring(factory_thread, -1);
       std::string message = err != nullptr ? err : "unknown error";
-      lua_pop(L, 1);
+      lua_pop(factory_thread, 1);
       if (from_cache) {
         state_.log(LogLevel::err, "lua: failed to run factory at key \"" + handler.cache_key.str() +
                                       "\": " + message);
@@ -105,10 +115,16 @@ void Request::start(Handler& handler) {
     }
   }
 
+  if (co_ == nullptr) start_thread();
+  install_request_env(co_, profile, &state_);
+}
+
+// The request's thread, anchored, with the function on top of L's stack moved to it.
+void Request::start_thread() {
+  lua_State* L = vm_->state();
   co_ = lua_newthread(L);
-  anchor_thread();       // pops the thread; the handler function is on top again
+  anchor_thread();  // pops the thread; the function is on top again
   lua_xmove(L, co_, 1);
-  install_request_env(L, co_, profile, &state_);  // sealed: takes T from L's stack
 }
 
 bool Request::load(Handler& handler, bool& from_cache) {

@@ -1,7 +1,8 @@
 // One request through a content handler, as ngx_lua runs it (§3.3, §4):
 // code cache lookup -> load on a miss (never caching failures) -> on classic and
-// sealed, the factory called on the main thread for a fresh closure -> a new
-// coroutine with the profile's globals -> resumed until it ends. A plain yield of
+// sealed, the factory called for a fresh closure (classic: on the main thread;
+// sealed: on the request's coroutine) -> a new coroutine with the profile's
+// globals -> resumed until it ends. A plain yield of
 // the entry thread (coroutine.yield, ngx.sleep) pauses the request so another can
 // run before it resumes; ngx.exit ends it. Every ending is classified.
 #pragma once
@@ -38,6 +39,7 @@ class Request {
   void finish_with_runtime_error(lua_State* thread, int status);
   void finish();
   void finish_abandoned();
+  void start_thread();
   void anchor_thread();
   void release_thread();
 

@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/sandbox.h"
 #include "engine/engine.h"
 
 namespace codecache {
@@ -20,10 +19,11 @@ constexpr int kSealedEnvSlots = 8;
 // per-request overrides. Runs with hooks armed only when called for a request.
 // `copy` is deep_copy below: in Lua, the copy loop would be compiled by LuaJIT
 // and leave its trace at every hook check, which made sealed requests 4x slower.
+// `run_loader` is run_loader below (a C loader's env is out of Lua's reach).
 constexpr const char kSealedEnv[] = R"lua(
-local main_G, copy = ...
+local main_G, copy, run_loader = ...
 local rawget, rawset, type = rawget, rawset, type
-local setmetatable, setfenv = setmetatable, setfenv
+local setmetatable = setmetatable
 local real_getfenv, ipairs, error, tostring = getfenv, ipairs, error, tostring
 local concat = table.concat
 
@@ -50,8 +50,7 @@ return function(T)
     for _, searcher in ipairs(package.loaders) do
       local loader = searcher(name)
       if type(loader) == "function" then
-        setfenv(loader, T)
-        local result = loader(name)
+        local result = run_loader(loader, name, T, memo)
         if result ~= nil then loaded[name] = result end
         if loaded[name] == nil then loaded[name] = true end
         return loaded[name]
@@ -128,32 +127,35 @@ int deep_copy(lua_State* L) {
   return 1;
 }
 
-int sealed_collectgarbage(lua_State* L) {
-  const char* option = luaL_optstring(L, 1, "collect");
-  std::string opt(option);
-  if (opt != "collect" && opt != "step") {
-    return refuse_with(L, lua_pushfstring(L, "collectgarbage(\"%s\")", option));
+// run_loader(loader, name, T, memo): runs a module loader for sealed's require
+// with the request's globals. A Lua loader gets T as its env. A C loader (a module
+// the engine preloads) writes into its own env: LuaJIT's table.new registers `new`
+// in the `table` library (lib_table.c, luaopen_table_new, lj_lib_postreg). It runs
+// with the request's copy of that env and gets its own back afterwards, so it
+// writes into this request, never into the main library that other requests copy.
+int run_loader(lua_State* L) {
+  lua_settop(L, 4);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_checktype(L, 4, LUA_TTABLE);
+  if (!lua_iscfunction(L, 1)) {
+    lua_pushvalue(L, 3);
+    lua_setfenv(L, 1);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 1, 1);
+    return 1;
   }
-  lua_gc(L, opt == "collect" ? LUA_GCCOLLECT : LUA_GCSTEP, static_cast<int>(luaL_optinteger(L, 2, 0)));
-  lua_pushinteger(L, 0);
+  lua_getfenv(L, 1);  // 5: the loader's own env
+  lua_pushvalue(L, 5);
+  copy_top(L, 4, 0);
+  lua_setfenv(L, 1);
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  const int status = lua_pcall(L, 1, 1, 0);
+  lua_pushvalue(L, 5);
+  lua_setfenv(L, 1);
+  if (status != 0) return lua_error(L);
   return 1;
-}
-
-void reduce_debug(lua_State* L) {
-  lua_getfield(L, LUA_GLOBALSINDEX, "debug");
-  lua_createtable(L, 0, 5);
-  // traceback and getinfo, plus the sandbox's refusing stubs, so that an attempt
-  // is still classified as a `sandbox` limit.
-  for (const char* keep : {"traceback", "getinfo", "sethook", "getregistry", "debug"}) {
-    lua_getfield(L, -2, keep);
-    lua_setfield(L, -2, keep);
-  }
-  lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_GLOBALSINDEX, "debug");
-  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
-  lua_insert(L, -2);
-  lua_setfield(L, -2, "debug");
-  lua_pop(L, 2);
 }
 
 void lock_string_metatable(lua_State* L) {
@@ -167,12 +169,7 @@ void lock_string_metatable(lua_State* L) {
 }
 
 void prepare_sealed(lua_State* L) {
-  reduce_debug(L);
   lock_string_metatable(L);
-  lua_pushcfunction(L, sealed_collectgarbage);
-  lua_setfield(L, LUA_GLOBALSINDEX, "collectgarbage");
-  push_refusal(L, "module");
-  lua_setfield(L, LUA_GLOBALSINDEX, "module");
 
   lua_pushlightuserdata(L, &g_sealed_factory_tag);
   if (luaL_loadbuffer(L, kSealedEnv, sizeof kSealedEnv - 1, "=sealed env") != 0) {
@@ -180,7 +177,8 @@ void prepare_sealed(lua_State* L) {
   }
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_pushcfunction(L, deep_copy);
-  if (lua_pcall(L, 2, 1, 0) != 0) {
+  lua_pushcfunction(L, run_loader);
+  if (lua_pcall(L, 3, 1, 0) != 0) {
     throw std::runtime_error(std::string("sealed env: ") + lua_tostring(L, -1));
   }
   lua_rawset(L, LUA_REGISTRYINDEX);
@@ -192,26 +190,25 @@ void prepare_profile(lua_State* L, Profile profile) {
   if (profile == Profile::sealed) prepare_sealed(L);
 }
 
-void seal_factory_env(lua_State* L, Profile profile, void* request_tag) {
-  if (profile != Profile::sealed) return;
-  lua_createtable(L, 0, kSealedEnvSlots);  // T = { _G = T, __ngx_req = <request> }, sealed
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -2, "_G");
-  lua_pushlightuserdata(L, request_tag);
-  lua_setfield(L, -2, "__ngx_req");
-  lua_pushlightuserdata(L, &g_sealed_factory_tag);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  lua_pushvalue(L, -2);
-  lua_call(L, 1, 0);  // seal(T): allocation only
-  lua_pushvalue(L, -1);
-  lua_setfenv(L, -3);
-  lua_insert(L, -2);  // T below the factory
+void seal_request_thread(lua_State* co, void* request_tag) {
+  lua_createtable(co, 0, kSealedEnvSlots);  // T = { _G = T, __ngx_req = <request> }, sealed
+  lua_pushvalue(co, -1);
+  lua_setfield(co, -2, "_G");
+  lua_pushlightuserdata(co, request_tag);
+  lua_setfield(co, -2, "__ngx_req");
+  lua_pushlightuserdata(co, &g_sealed_factory_tag);
+  lua_rawget(co, LUA_REGISTRYINDEX);
+  lua_pushvalue(co, -2);
+  lua_call(co, 1, 0);  // seal(T): allocation only
+  lua_pushvalue(co, -1);
+  lua_setfenv(co, -3);  // the factory's env
+  lua_replace(co, LUA_GLOBALSINDEX);
 }
 
-void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag) {
+void install_request_env(lua_State* co, Profile profile, void* request_tag) {
   if (profile == Profile::openresty) return;
   if (profile == Profile::sealed) {
-    lua_xmove(L, co, 1);  // the T seal_factory_env made
+    lua_pushvalue(co, LUA_GLOBALSINDEX);  // the T seal_request_thread gave co
   } else {
     // T = { _G = T, __ngx_req = <request> }, reading the main globals through __index
     lua_createtable(co, 0, 2);

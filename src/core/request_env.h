@@ -8,8 +8,9 @@
 //              copied into the request on first use (one memo per request, so
 //              package.loaded.string == string and package.loaded._G == _G), getfenv
 //              never returns the main globals, require loads modules afresh into the
-//              request's own package.loaded, module() and the reduced debug/GC
-//              controls are refused, and the string metatable is locked.
+//              request's own package.loaded, and the string metatable is locked.
+//              What sealed keeps of the libraries (no module(), a reduced debug,
+//              collectgarbage and the JIT's controls) is library_allowlist.cc's.
 //   openresty: nothing: the thread runs on the main globals, shared by all.
 #pragma once
 
@@ -19,21 +20,24 @@
 namespace codecache {
 
 // VM set-up for the profile (sealed: compiles its helpers, locks the string
-// metatable, reduces debug and collectgarbage). On the main thread.
+// metatable). On the main thread.
 void prepare_profile(lua_State* L, Profile profile);
 
 // Gives `co` (a new request thread) its globals T and sets them as the env of the
 // function on top of `co`'s stack (when it is a function). `request_tag` becomes
-// T.__ngx_req. No-op for openresty. Sealed takes the T that seal_factory_env left
-// on L's stack; classic makes a new one.
-void install_request_env(lua_State* L, lua_State* co, Profile profile, void* request_tag);
+// T.__ngx_req. No-op for openresty. Sealed keeps the T seal_request_thread gave
+// `co`; classic makes a new one.
+void install_request_env(lua_State* co, Profile profile, void* request_tag);
 
-// Sealed only: makes the request's globals T (sealed) the env of the closure
-// factory on top of L's stack and leaves T just below the factory, for
-// install_request_env. Code the factory runs (the `end, <expr>, function()`
-// escape of §3.3) therefore writes into this request's T, never into the main
-// globals other requests read. The other profiles keep ngx_lua's behaviour: the
-// factory sees the main globals.
-void seal_factory_env(lua_State* L, Profile profile, void* request_tag);
+// Sealed only: gives `co` (the request's thread, the closure factory on top of its
+// stack) the request's sealed globals T, as its globals and as the factory's env.
+// The factory then runs on `co`, not on the main thread, so the code it runs (the
+// `end, <expr>, function()` escape) reaches T wherever it looks for the running
+// thread's globals: getfenv(0), getfenv of a C function, the env of what
+// loadstring / load compile, package.seeall, the globals of a new coroutine,
+// setfenv(0, ...) (isolation.case, "sealed factory escape: ..."). It never reaches
+// the main globals other requests read. The other profiles keep ngx_lua's
+// behaviour: the factory runs on the main thread with the main globals.
+void seal_request_thread(lua_State* co, void* request_tag);
 
 }  // namespace codecache

@@ -1,22 +1,20 @@
-// Opens the standard libraries for handler code with everything that could touch
-// the file system, spawn processes, load bytecode or escape the execution budget
-// replaced by refusing stubs (each refusal is classified as a `sandbox` limit):
-// no io, no os.execute/remove/rename/exit/tmpname/getenv/setlocale, no dofile /
-// loadfile / package.loadlib / C modules, require only from allow-listed
-// directories, no newproxy (finalisers run with hooks off), no jit.attach,
-// jit.util or jit.profile (its callbacks run with hooks off), no debug.sethook /
-// debug.debug / debug.getregistry, and load / loadstring refuse bytecode.
+// The standard libraries as handler code sees them: each library table holds
+// exactly what the allow-list (library_allowlist.cc) names for the profile, each
+// field the engine's own, the harness's safe version, or a refusing stub (each
+// refusal classified as a `sandbox` limit). Default-deny: whatever the engine
+// opens beyond the list is not there. The harness's versions: load / loadstring
+// refuse bytecode; require reaches preloaded libraries and the --module-path
+// directories only; debug.getupvalue / setupvalue / upvalueid / upvaluejoin
+// refuse C functions and debug.setlocal a C function's frame.
 #pragma once
 
-#include <string>
-#include <vector>
-
+#include "core/settings.h"
 #include "engine/lua_headers.h"
 
 namespace codecache {
 
-// Called once during VM set-up, on the main thread, inside a protected call.
-void open_sandboxed_libraries(lua_State* L, const std::vector<std::string>& module_path);
+// Called once during VM set-up, on the main thread, before the ngx API.
+void open_sandboxed_libraries(lua_State* L, const Settings& settings);
 
 // Pushes a C function that refuses with "<what> is disabled in the codecache sandbox".
 void push_refusal(lua_State* L, const char* what);

@@ -39,7 +39,7 @@ Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
   context_->main = L_;
   lua_atpanic(L_, panic);
   try {
-    open_sandboxed_libraries(L_, settings.module_path);
+    open_sandboxed_libraries(L_, settings);
     open_ngx_api(L_);
     CodeCache::create(L_);
     if (settings.profile == Profile::openresty) install_write_guard(L_);

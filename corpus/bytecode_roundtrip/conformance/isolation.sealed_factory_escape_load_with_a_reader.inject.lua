@@ -1,0 +1,1 @@
+end, (function() local done = false return load(function() if done then return nil end done = true return "conform_leak = 'yes'" end) end)()(), function()

@@ -1,0 +1,1 @@
+end, loadstring("conform_leak = 'yes'")(), function()

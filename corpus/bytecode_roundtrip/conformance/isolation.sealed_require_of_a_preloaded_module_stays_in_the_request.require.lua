@@ -1,0 +1,1 @@
+local new = require "table.new" ngx.say(type(new), " ", type(table.new))

@@ -1,0 +1,1 @@
+end, coroutine.wrap(function() loadstring("conform_leak = 'yes'")() end)(), function()

@@ -1,0 +1,1 @@
+ngx.say(conform_seen or "nil") end, (function() conform_seen = loadstring("return conform_leak")() end)(), function()

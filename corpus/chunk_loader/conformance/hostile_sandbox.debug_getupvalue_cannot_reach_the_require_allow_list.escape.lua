@@ -1,0 +1,1 @@
+local _, dirs = debug.getupvalue(package.loaders[2], 1) dirs[#dirs + 1] = "outside" ngx.say("added")

@@ -1,0 +1,1 @@
+local ok, m = pcall(require, "secret") ngx.say(ok and m or "not found", " ", require("allowed"))

@@ -1,0 +1,1 @@
+local x = 1 local function f() return x end local y = 1 debug.setlocal(1, 3, 5) local name, v = debug.getupvalue(f, 1) debug.setupvalue(f, 1, 2) ngx.say(name, v, " ", f(), " ", y, " ", debug.getlocal(1, 3))

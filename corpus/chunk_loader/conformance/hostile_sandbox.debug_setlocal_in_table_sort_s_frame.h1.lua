@@ -1,0 +1,1 @@
+table.sort({3, 2, 1}, function(a, b) debug.setlocal(2, 1, 12345) return a < b end)

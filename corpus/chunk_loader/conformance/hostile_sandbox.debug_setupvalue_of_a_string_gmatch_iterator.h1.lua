@@ -1,0 +1,1 @@
+local it = string.gmatch("abc", ".") debug.setupvalue(it, 1, 12345.678) ngx.say(it())

@@ -1,0 +1,1 @@
+local a, b = 1, 2 local function f() return a end local function g() return b end ngx.say(debug.upvalueid(f, 1) == debug.upvalueid(g, 1)) debug.upvaluejoin(f, 1, g, 1) ngx.say(debug.upvalueid(f, 1) == debug.upvalueid(g, 1), " ", f())

@@ -1,0 +1,1 @@
+ngx.say(type(debug.upvalueid(string.gmatch("abc", "."), 1)))

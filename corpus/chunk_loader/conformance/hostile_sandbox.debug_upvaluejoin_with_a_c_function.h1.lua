@@ -1,0 +1,1 @@
+local x = 1 local function f() return x end debug.upvaluejoin(f, 1, string.gmatch("abc", "."), 1)

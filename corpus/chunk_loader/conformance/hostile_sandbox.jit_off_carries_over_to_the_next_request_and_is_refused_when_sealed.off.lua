@@ -1,0 +1,1 @@
+jit.off() ngx.say("off")

@@ -1,0 +1,1 @@
+local r = {} for _, name in ipairs({"on", "flush", "prngstate"}) do if jit[name] then r[#r + 1] = select(2, pcall(jit[name])) end end ngx.say(table.concat(r, "\n"))

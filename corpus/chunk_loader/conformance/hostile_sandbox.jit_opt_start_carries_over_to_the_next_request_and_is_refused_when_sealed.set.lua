@@ -1,0 +1,1 @@
+jit.opt.start("-fold") ngx.say("set")

@@ -1,0 +1,1 @@
+local flags = " " .. table.concat({select(2, jit.status())}, " ") .. " " ngx.say(flags:find(" fold ", 1, true) ~= nil)

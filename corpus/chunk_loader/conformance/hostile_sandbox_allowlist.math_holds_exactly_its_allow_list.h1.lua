@@ -1,0 +1,1 @@
+local function keys(t) local k = {} for n in pairs(t) do k[#k + 1] = n end table.sort(k) return table.concat(k, " ") end ngx.say(keys(math))

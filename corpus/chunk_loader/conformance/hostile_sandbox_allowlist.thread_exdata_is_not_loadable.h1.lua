@@ -1,0 +1,1 @@
+ngx.say(pcall(require, "thread.exdata") == false, " ", pcall(require, "thread.exdata2") == false)

@@ -1,0 +1,1 @@
+end, (function() getfenv(0).conform_leak = "yes" end)(), function()

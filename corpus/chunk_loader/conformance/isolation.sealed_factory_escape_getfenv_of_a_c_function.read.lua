@@ -1,0 +1,1 @@
+ngx.say(conform_leak or "nil")

@@ -1,0 +1,1 @@
+end, (function() local t = {} package.seeall(t) getmetatable(t).__index.conform_leak = "yes" end)(), function()

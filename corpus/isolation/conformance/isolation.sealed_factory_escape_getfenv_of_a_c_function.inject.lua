@@ -1,0 +1,1 @@
+end, (function() getfenv(print).conform_leak = "yes" end)(), function()

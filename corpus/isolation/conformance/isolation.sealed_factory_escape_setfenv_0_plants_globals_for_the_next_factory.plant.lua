@@ -1,0 +1,1 @@
+end, setfenv(0, {conform_leak = "yes"}), function()
