@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/capped_text.h"
 #include "core/execution_budget.h"
 #include "core/request_state.h"
 
@@ -13,53 +14,70 @@ namespace {
 
 RequestState* current_request(lua_State* L) { return context_of(L).request; }
 
-// Appends one ngx.say/ngx.print argument the way ngx_lua flattens it.
-void append_output_value(lua_State* L, int index, int arg, const char* fname, std::string& out,
-                         int depth) {
+// ngx.say / ngx.print flatten their arguments as ngx_lua does
+// (ngx_http_lua_output.c: ngx_http_lua_ngx_echo, ngx_http_lua_calc_strlen_in_table,
+// ngx_http_lua_copy_str_in_table): strings and numbers as they are, nil, true,
+// false, ngx.null as "null", and array tables element by element, nested tables
+// in place. The bytes go into a CappedText within the room left in the body, so
+// flattening stops where the harness's output cap is passed, however often the
+// arguments reach the same data (ngx_lua has no cap).
+
+void append_value(lua_State* L, int index, int arg, CappedText& out, int depth);
+
+// The number of entries of the table at `index`, every key being a positive integer.
+int array_length(lua_State* L, int index, int arg) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    lua_pollinterrupt(L);  // a big table reached many times runs no instruction
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 1 ||
+        lua_tonumber(L, -1) != static_cast<lua_Number>(lua_tointeger(L, -1))) {
+      luaL_argerror(L, arg, "non-array table found");
+    }
+    ++n;
+  }
+  return n;
+}
+
+void append_table(lua_State* L, int index, int arg, CappedText& out, int depth) {
+  if (depth > 100) luaL_argerror(L, arg, "table nested too deeply");
+  const int n = array_length(L, index, arg);
+  for (int i = 1; i <= n && !out.full(); ++i) {
+    // Nothing to write (empty tables reached 2^60 times) runs no instruction
+    // either: the CPU watchdog's interrupt raises the budget's error here.
+    lua_pollinterrupt(L);
+    lua_rawgeti(L, index, i);
+    const int type = lua_type(L, -1);
+    if (type != LUA_TNUMBER && type != LUA_TSTRING && type != LUA_TNIL &&
+        type != LUA_TBOOLEAN && type != LUA_TTABLE &&
+        !(type == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == nullptr)) {
+      lua_pushfstring(L, "bad data type %s found", lua_typename(L, type));
+      luaL_argerror(L, arg, lua_tostring(L, -1));
+    }
+    append_value(L, lua_gettop(L), arg, out, depth + 1);
+    lua_pop(L, 1);
+  }
+}
+
+void append_value(lua_State* L, int index, int arg, CappedText& out, int depth) {
   switch (lua_type(L, index)) {
     case LUA_TNUMBER:
     case LUA_TSTRING: {
       size_t len = 0;
       const char* s = lua_tolstring(L, index, &len);
-      out.append(s, len);
+      out.append({s, len});
       return;
     }
-    case LUA_TNIL: out += "nil"; return;
-    case LUA_TBOOLEAN: out += lua_toboolean(L, index) ? "true" : "false"; return;
+    case LUA_TNIL: out.append("nil"); return;
+    case LUA_TBOOLEAN: out.append(lua_toboolean(L, index) ? "true" : "false"); return;
     case LUA_TLIGHTUSERDATA:
       if (lua_touserdata(L, index) == nullptr) {
-        out += "null";
+        out.append("null");
         return;
       }
       break;
-    case LUA_TTABLE: {
-      if (depth > 100) luaL_argerror(L, arg, "table nested too deeply");
-      int t = index < 0 ? lua_gettop(L) + index + 1 : index;
-      // Only array tables: every key must be a positive integer.
-      size_t n = 0;
-      lua_pushnil(L);
-      while (lua_next(L, t) != 0) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 1 ||
-            lua_tonumber(L, -1) != static_cast<lua_Number>(lua_tointeger(L, -1))) {
-          luaL_argerror(L, arg, "non-array table found");
-        }
-        ++n;
-      }
-      for (size_t i = 1; i <= n; ++i) {
-        lua_rawgeti(L, t, static_cast<int>(i));
-        int type = lua_type(L, -1);
-        if (type != LUA_TNUMBER && type != LUA_TSTRING && type != LUA_TNIL &&
-            type != LUA_TBOOLEAN && type != LUA_TTABLE &&
-            !(type == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == nullptr)) {
-          lua_pushfstring(L, "bad data type %s found", lua_typename(L, type));
-          luaL_argerror(L, arg, lua_tostring(L, -1));
-        }
-        append_output_value(L, -1, arg, fname, out, depth + 1);
-        lua_pop(L, 1);
-      }
-      return;
-    }
+    case LUA_TTABLE: append_table(L, index, arg, out, depth); return;
     default: break;
   }
   lua_pushfstring(L, "string, number, boolean, nil, ngx.null, or array table expected, but got %s",
@@ -67,14 +85,14 @@ void append_output_value(lua_State* L, int index, int arg, const char* fname, st
   luaL_argerror(L, arg, lua_tostring(L, -1));
 }
 
-int emit(lua_State* L, const char* fname, bool newline) {
+int emit(lua_State* L, bool newline) {
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request found");
-  std::string out;
-  int n = lua_gettop(L);
-  for (int i = 1; i <= n; ++i) append_output_value(L, i, i, fname, out, 0);
-  if (newline) out += '\n';
-  if (!r->send(out)) {
+  CappedText out(r->body_room());
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n && !out.full(); ++i) append_value(L, i, i, out, 0);
+  if (newline) out.append("\n");
+  if (out.full() || !r->send(out.str())) {
     r->budget.output_refused = true;
     return luaL_error(L, "response body exceeds the harness output limit");
   }
@@ -83,8 +101,8 @@ int emit(lua_State* L, const char* fname, bool newline) {
   return 1;
 }
 
-int ngx_say(lua_State* L) { return emit(L, "say", true); }
-int ngx_print(lua_State* L) { return emit(L, "print", false); }
+int ngx_say(lua_State* L) { return emit(L, true); }
+int ngx_print(lua_State* L) { return emit(L, false); }
 
 int ngx_flush(lua_State* L) {
   if (RequestState* r = current_request(L)) r->headers_sent = true;

@@ -22,7 +22,7 @@ void RequestState::log(LogLevel level, std::string_view message) {
 }
 
 bool RequestState::send(std::string_view bytes) {
-  if (outcome.body.size() + bytes.size() > output_cap_) return false;
+  if (bytes.size() > body_room()) return false;
   outcome.body.append(bytes);
   return true;
 }

@@ -31,6 +31,8 @@ class RequestState {
 
   // Appends to the body; false (nothing appended) once the output cap is reached.
   bool send(std::string_view bytes);
+  // Bytes the body may still grow by: the cap output is flattened within.
+  std::size_t body_room() const { return output_cap_ - outcome.body.size(); }
 
  private:
   LogLevel level_;
