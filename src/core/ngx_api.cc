@@ -22,7 +22,7 @@ RequestState* current_request(lua_State* L) { return context_of(L).request; }
 // flattening stops where the harness's output cap is passed, however often the
 // arguments reach the same data (ngx_lua has no cap).
 
-void append_value(lua_State* L, int index, int arg, CappedText& out, int depth);
+void append_value(lua_State* L, int index, int arg, CappedText& out);
 
 // The number of entries of the table at `index`, every key being a positive integer.
 int array_length(lua_State* L, int index, int arg) {
@@ -40,8 +40,12 @@ int array_length(lua_State* L, int index, int arg) {
   return n;
 }
 
-void append_table(lua_State* L, int index, int arg, CappedText& out, int depth) {
-  if (depth > 100) luaL_argerror(L, arg, "table nested too deeply");
+void append_table(lua_State* L, int index, int arg, CappedText& out) {
+  // Each level of nesting holds one slot, and lua_next two more. PUC Lua's
+  // lua_rawgeti and lua_next never grow the stack, so ask for them; past
+  // LUAI_MAXCSTACK the engine refuses, which also ends a table that holds itself
+  // (on LuaJIT ngx_lua's recursion ends the same way, in a stack overflow).
+  if (!lua_checkstack(L, 3)) luaL_error(L, "stack overflow (table nested too deeply)");
   const int n = array_length(L, index, arg);
   for (int i = 1; i <= n && !out.full(); ++i) {
     // Nothing to write (empty tables reached 2^60 times) runs no instruction
@@ -55,12 +59,12 @@ void append_table(lua_State* L, int index, int arg, CappedText& out, int depth) 
       lua_pushfstring(L, "bad data type %s found", lua_typename(L, type));
       luaL_argerror(L, arg, lua_tostring(L, -1));
     }
-    append_value(L, lua_gettop(L), arg, out, depth + 1);
+    append_value(L, lua_gettop(L), arg, out);
     lua_pop(L, 1);
   }
 }
 
-void append_value(lua_State* L, int index, int arg, CappedText& out, int depth) {
+void append_value(lua_State* L, int index, int arg, CappedText& out) {
   switch (lua_type(L, index)) {
     case LUA_TNUMBER:
     case LUA_TSTRING: {
@@ -77,7 +81,7 @@ void append_value(lua_State* L, int index, int arg, CappedText& out, int depth) 
         return;
       }
       break;
-    case LUA_TTABLE: append_table(L, index, arg, out, depth); return;
+    case LUA_TTABLE: append_table(L, index, arg, out); return;
     default: break;
   }
   lua_pushfstring(L, "string, number, boolean, nil, ngx.null, or array table expected, but got %s",
@@ -90,7 +94,7 @@ int emit(lua_State* L, bool newline) {
   if (r == nullptr) return luaL_error(L, "no request found");
   CappedText out(r->body_room());
   const int n = lua_gettop(L);
-  for (int i = 1; i <= n && !out.full(); ++i) append_value(L, i, i, out, 0);
+  for (int i = 1; i <= n && !out.full(); ++i) append_value(L, i, i, out);
   if (newline) out.append("\n");
   if (out.full() || !r->send(out.str())) {
     r->budget.output_refused = true;
