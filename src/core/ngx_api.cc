@@ -2,6 +2,9 @@
 // context_of(L).request; outside a request they behave as in ngx_lua's init phase.
 #include "core/ngx_api.h"
 
+#include <climits>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -17,27 +20,33 @@ RequestState* current_request(lua_State* L) { return context_of(L).request; }
 // ngx.say / ngx.print flatten their arguments as ngx_lua does
 // (ngx_http_lua_output.c: ngx_http_lua_ngx_echo, ngx_http_lua_calc_strlen_in_table,
 // ngx_http_lua_copy_str_in_table): strings and numbers as they are, nil, true,
-// false, ngx.null as "null", and array tables element by element, nested tables
-// in place. The bytes go into a CappedText within the room left in the body, so
-// flattening stops where the harness's output cap is passed, however often the
-// arguments reach the same data (ngx_lua has no cap).
+// false, ngx.null as "null", and array tables element by element, 1 to their
+// largest key, nested tables in place. The bytes go into a CappedText within the
+// room left in the body, so flattening stops where the harness's output cap is
+// passed, however often the arguments reach the same data (ngx_lua has no cap).
 
 void append_value(lua_State* L, int index, int arg, CappedText& out);
 
-// The number of entries of the table at `index`, every key being a positive integer.
+// The largest key of the table at `index`, every key being a positive integer
+// (ngx_http_lua_calc_strlen_in_table). ngx_lua keeps it in an int: a key past
+// INT_MAX converts as x86-64 converts it (cvttsd2si gives INT_MIN), so the table
+// flattens as empty unless a later key in lua_next's order is larger.
 int array_length(lua_State* L, int index, int arg) {
-  int n = 0;
+  int max = 0;
   lua_pushnil(L);
   while (lua_next(L, index) != 0) {
     lua_pollinterrupt(L);  // a big table reached many times runs no instruction
     lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 1 ||
-        lua_tonumber(L, -1) != static_cast<lua_Number>(lua_tointeger(L, -1))) {
-      luaL_argerror(L, arg, "non-array table found");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      const lua_Number key = lua_tonumber(L, -1);
+      if (std::floor(key) == key && key >= 1) {
+        if (key > max) max = key < 2147483648.0 ? static_cast<int>(key) : INT_MIN;
+        continue;
+      }
     }
-    ++n;
+    luaL_argerror(L, arg, "non-array table found");
   }
-  return n;
+  return max;
 }
 
 void append_table(lua_State* L, int index, int arg, CappedText& out) {
@@ -46,12 +55,12 @@ void append_table(lua_State* L, int index, int arg, CappedText& out) {
   // LUAI_MAXCSTACK the engine refuses, which also ends a table that holds itself
   // (on LuaJIT ngx_lua's recursion ends the same way, in a stack overflow).
   if (!lua_checkstack(L, 3)) luaL_error(L, "stack overflow (table nested too deeply)");
-  const int n = array_length(L, index, arg);
-  for (int i = 1; i <= n && !out.full(); ++i) {
+  const int max = array_length(L, index, arg);
+  for (std::int64_t i = 1; i <= max && !out.full(); ++i) {
     // Nothing to write (empty tables reached 2^60 times) runs no instruction
     // either: the CPU watchdog's interrupt raises the budget's error here.
     lua_pollinterrupt(L);
-    lua_rawgeti(L, index, i);
+    lua_rawgeti(L, index, static_cast<int>(i));
     const int type = lua_type(L, -1);
     if (type != LUA_TNUMBER && type != LUA_TSTRING && type != LUA_TNIL &&
         type != LUA_TBOOLEAN && type != LUA_TTABLE &&
