@@ -123,33 +123,39 @@ int ngx_flush(lua_State* L) {
   return 1;
 }
 
-// ngx_lua's log prefix: "<basename of short_src>:<line>: [<name>(): ]".
-std::string caller_prefix(lua_State* L) {
+// ngx_lua's log prefix (ngx_http_lua_log.c log_wrapper): "<basename of
+// short_src>:<line>: [<name>(): ]". A function's name can be a string constant of
+// any length, so it is appended within the message's cap like the rest.
+void append_caller_prefix(lua_State* L, CappedText& out) {
   lua_Debug ar{};
-  std::string prefix;
-  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Snl", &ar)) {
-    const char* base = ar.short_src;
-    for (const char* p = ar.short_src; *p; ++p)
-      if (*p == '/' || *p == '\\') base = p + 1;
-    prefix = base;
-    prefix += ':';
-    prefix += std::to_string(ar.currentline > 0 ? ar.currentline : ar.linedefined);
-    prefix += ": ";
-    if (ar.namewhat != nullptr && *ar.namewhat != '\0' && ar.what != nullptr && *ar.what == 'L' &&
-        ar.name != nullptr) {
-      prefix += ar.name;
-      prefix += "(): ";
-    }
-  } else {
-    prefix = "?:0: ";
+  if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "Snl", &ar)) {
+    out.append("?:0: ");
+    return;
   }
-  return prefix;
+  const char* base = ar.short_src;
+  for (const char* p = ar.short_src; *p; ++p)
+    if (*p == '/' || *p == '\\') base = p + 1;
+  out.append(base);
+  out.append(":");
+  out.append(std::to_string(ar.currentline > 0 ? ar.currentline : ar.linedefined));
+  out.append(": ");
+  if (ar.namewhat != nullptr && *ar.namewhat != '\0' && ar.what != nullptr && *ar.what == 'L' &&
+      ar.name != nullptr) {
+    out.append(ar.name);
+    out.append("(): ");
+  }
 }
 
+// ngx.log and print (ngx_http_lua_log.c log_wrapper). The message is built within
+// the room left in the request's log: once it is full the rest is not copied, but
+// every argument is still checked and every __tostring still called, as ngx_lua
+// does before it writes anything, and the log is then truncated.
 int write_log(lua_State* L, LogLevel level) {
   RequestState* r = current_request(L);
   if (r == nullptr || !r->logs(level)) return 0;
-  std::string message = "[lua] " + caller_prefix(L);
+  CappedText message(r->log_room(level));
+  message.append("[lua] ");
+  append_caller_prefix(L, message);
   int n = lua_gettop(L);
   for (int i = 1; i <= n; ++i) {
     switch (lua_type(L, i)) {
@@ -157,22 +163,22 @@ int write_log(lua_State* L, LogLevel level) {
       case LUA_TSTRING: {
         size_t len = 0;
         const char* s = lua_tolstring(L, i, &len);
-        message.append(s, len);
+        message.append({s, len});
         break;
       }
-      case LUA_TNIL: message += "nil"; break;
-      case LUA_TBOOLEAN: message += lua_toboolean(L, i) ? "true" : "false"; break;
+      case LUA_TNIL: message.append("nil"); break;
+      case LUA_TBOOLEAN: message.append(lua_toboolean(L, i) ? "true" : "false"); break;
       case LUA_TTABLE: {
         if (!luaL_callmeta(L, i, "__tostring"))
           return luaL_argerror(L, i, "expected table to have __tostring metamethod");
         size_t len = 0;
         const char* s = lua_tolstring(L, -1, &len);
-        if (s != nullptr) message.append(s, len);
+        if (s != nullptr) message.append({s, len});
         lua_pop(L, 1);
         break;
       }
       case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, i) == nullptr) message += "null";
+        if (lua_touserdata(L, i) == nullptr) message.append("null");
         break;
       default:
         lua_pushfstring(L, "string, number, boolean, or nil expected, got %s",
@@ -180,7 +186,11 @@ int write_log(lua_State* L, LogLevel level) {
         return luaL_argerror(L, i, lua_tostring(L, -1));
     }
   }
-  r->log(level, message);
+  if (message.full()) {
+    r->truncate_log(level);
+  } else {
+    r->log(level, message.str());
+  }
   return 0;
 }
 
