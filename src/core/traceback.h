@@ -1,6 +1,6 @@
 // The traceback ngx_lua appends to "lua entry thread aborted: runtime error: ..."
-// (one "coroutine 0:" section for the entry thread, frames formatted like
-// debug.traceback's).
+// (ngx_http_lua_util.c ngx_http_lua_thread_traceback: one "coroutine 0:" section
+// for the entry thread, its first 22 frames formatted like debug.traceback's).
 #pragma once
 
 #include <string>
