@@ -3,12 +3,13 @@
 // for the entry thread, its first 22 frames formatted like debug.traceback's).
 #pragma once
 
-#include <string>
-
+#include "core/capped_text.h"
 #include "engine/lua_headers.h"
 
 namespace codecache {
 
-std::string thread_traceback(lua_State* co);
+// Appends the traceback of `co` to `out`, which stops at its cap: a frame names
+// its function, and a name can be a string constant of any length.
+void append_thread_traceback(lua_State* co, CappedText& out);
 
 }  // namespace codecache
