@@ -1,0 +1,1 @@
+for i = 1, 1e9 do pcall(string.find, ("a"):rep(30), ("a*"):rep(30) .. "b") end

@@ -1,0 +1,1 @@
+local s = ("a"):rep(40) s:gsub(("a*"):rep(40) .. "b", "x")

@@ -1,0 +1,1 @@
+local s = ("").rep("", 2^31 - 1) ngx.say(#s)
