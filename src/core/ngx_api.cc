@@ -2,9 +2,13 @@
 // context_of(L).request; outside a request they behave as in ngx_lua's init phase.
 #include "core/ngx_api.h"
 
+#include <climits>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
+#include "core/capped_text.h"
 #include "core/execution_budget.h"
 #include "core/request_state.h"
 
@@ -13,53 +17,80 @@ namespace {
 
 RequestState* current_request(lua_State* L) { return context_of(L).request; }
 
-// Appends one ngx.say/ngx.print argument the way ngx_lua flattens it.
-void append_output_value(lua_State* L, int index, int arg, const char* fname, std::string& out,
-                         int depth) {
+// ngx.say / ngx.print flatten their arguments as ngx_lua does
+// (ngx_http_lua_output.c: ngx_http_lua_ngx_echo, ngx_http_lua_calc_strlen_in_table,
+// ngx_http_lua_copy_str_in_table): strings and numbers as they are, nil, true,
+// false, ngx.null as "null", and array tables element by element, 1 to their
+// largest key, nested tables in place. The bytes go into a CappedText within the
+// room left in the body, so flattening stops where the harness's output cap is
+// passed, however often the arguments reach the same data (ngx_lua has no cap).
+
+void append_value(lua_State* L, int index, int arg, CappedText& out);
+
+// The largest key of the table at `index`, every key being a positive integer
+// (ngx_http_lua_calc_strlen_in_table). ngx_lua keeps it in an int: a key past
+// INT_MAX converts as x86-64 converts it (cvttsd2si gives INT_MIN), so the table
+// flattens as empty unless a later key in lua_next's order is larger.
+int array_length(lua_State* L, int index, int arg) {
+  int max = 0;
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    lua_pollinterrupt(L);  // a big table reached many times runs no instruction
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      const lua_Number key = lua_tonumber(L, -1);
+      if (std::floor(key) == key && key >= 1) {
+        if (key > max) max = key < 2147483648.0 ? static_cast<int>(key) : INT_MIN;
+        continue;
+      }
+    }
+    luaL_argerror(L, arg, "non-array table found");
+  }
+  return max;
+}
+
+void append_table(lua_State* L, int index, int arg, CappedText& out) {
+  // Each level of nesting holds one slot, and lua_next two more. PUC Lua's
+  // lua_rawgeti and lua_next never grow the stack, so ask for them; past
+  // LUAI_MAXCSTACK the engine refuses, which also ends a table that holds itself
+  // (on LuaJIT ngx_lua's recursion ends the same way, in a stack overflow).
+  if (!lua_checkstack(L, 3)) luaL_error(L, "stack overflow (table nested too deeply)");
+  const int max = array_length(L, index, arg);
+  for (std::int64_t i = 1; i <= max && !out.full(); ++i) {
+    // Nothing to write (empty tables reached 2^60 times) runs no instruction
+    // either: the CPU watchdog's interrupt raises the budget's error here.
+    lua_pollinterrupt(L);
+    lua_rawgeti(L, index, static_cast<int>(i));
+    const int type = lua_type(L, -1);
+    if (type != LUA_TNUMBER && type != LUA_TSTRING && type != LUA_TNIL &&
+        type != LUA_TBOOLEAN && type != LUA_TTABLE &&
+        !(type == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == nullptr)) {
+      lua_pushfstring(L, "bad data type %s found", lua_typename(L, type));
+      luaL_argerror(L, arg, lua_tostring(L, -1));
+    }
+    append_value(L, lua_gettop(L), arg, out);
+    lua_pop(L, 1);
+  }
+}
+
+void append_value(lua_State* L, int index, int arg, CappedText& out) {
   switch (lua_type(L, index)) {
     case LUA_TNUMBER:
     case LUA_TSTRING: {
       size_t len = 0;
       const char* s = lua_tolstring(L, index, &len);
-      out.append(s, len);
+      out.append({s, len});
       return;
     }
-    case LUA_TNIL: out += "nil"; return;
-    case LUA_TBOOLEAN: out += lua_toboolean(L, index) ? "true" : "false"; return;
+    case LUA_TNIL: out.append("nil"); return;
+    case LUA_TBOOLEAN: out.append(lua_toboolean(L, index) ? "true" : "false"); return;
     case LUA_TLIGHTUSERDATA:
       if (lua_touserdata(L, index) == nullptr) {
-        out += "null";
+        out.append("null");
         return;
       }
       break;
-    case LUA_TTABLE: {
-      if (depth > 100) luaL_argerror(L, arg, "table nested too deeply");
-      int t = index < 0 ? lua_gettop(L) + index + 1 : index;
-      // Only array tables: every key must be a positive integer.
-      size_t n = 0;
-      lua_pushnil(L);
-      while (lua_next(L, t) != 0) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) < 1 ||
-            lua_tonumber(L, -1) != static_cast<lua_Number>(lua_tointeger(L, -1))) {
-          luaL_argerror(L, arg, "non-array table found");
-        }
-        ++n;
-      }
-      for (size_t i = 1; i <= n; ++i) {
-        lua_rawgeti(L, t, static_cast<int>(i));
-        int type = lua_type(L, -1);
-        if (type != LUA_TNUMBER && type != LUA_TSTRING && type != LUA_TNIL &&
-            type != LUA_TBOOLEAN && type != LUA_TTABLE &&
-            !(type == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == nullptr)) {
-          lua_pushfstring(L, "bad data type %s found", lua_typename(L, type));
-          luaL_argerror(L, arg, lua_tostring(L, -1));
-        }
-        append_output_value(L, -1, arg, fname, out, depth + 1);
-        lua_pop(L, 1);
-      }
-      return;
-    }
+    case LUA_TTABLE: append_table(L, index, arg, out); return;
     default: break;
   }
   lua_pushfstring(L, "string, number, boolean, nil, ngx.null, or array table expected, but got %s",
@@ -67,14 +98,14 @@ void append_output_value(lua_State* L, int index, int arg, const char* fname, st
   luaL_argerror(L, arg, lua_tostring(L, -1));
 }
 
-int emit(lua_State* L, const char* fname, bool newline) {
+int emit(lua_State* L, bool newline) {
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request found");
-  std::string out;
-  int n = lua_gettop(L);
-  for (int i = 1; i <= n; ++i) append_output_value(L, i, i, fname, out, 0);
-  if (newline) out += '\n';
-  if (!r->send(out)) {
+  CappedText out(r->body_room());
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n && !out.full(); ++i) append_value(L, i, i, out);
+  if (newline) out.append("\n");
+  if (out.full() || !r->send(out.str())) {
     r->budget.output_refused = true;
     return luaL_error(L, "response body exceeds the harness output limit");
   }
@@ -83,8 +114,8 @@ int emit(lua_State* L, const char* fname, bool newline) {
   return 1;
 }
 
-int ngx_say(lua_State* L) { return emit(L, "say", true); }
-int ngx_print(lua_State* L) { return emit(L, "print", false); }
+int ngx_say(lua_State* L) { return emit(L, true); }
+int ngx_print(lua_State* L) { return emit(L, false); }
 
 int ngx_flush(lua_State* L) {
   if (RequestState* r = current_request(L)) r->headers_sent = true;
@@ -92,33 +123,39 @@ int ngx_flush(lua_State* L) {
   return 1;
 }
 
-// ngx_lua's log prefix: "<basename of short_src>:<line>: [<name>(): ]".
-std::string caller_prefix(lua_State* L) {
+// ngx_lua's log prefix (ngx_http_lua_log.c log_wrapper): "<basename of
+// short_src>:<line>: [<name>(): ]". A function's name can be a string constant of
+// any length, so it is appended within the message's cap like the rest.
+void append_caller_prefix(lua_State* L, CappedText& out) {
   lua_Debug ar{};
-  std::string prefix;
-  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Snl", &ar)) {
-    const char* base = ar.short_src;
-    for (const char* p = ar.short_src; *p; ++p)
-      if (*p == '/' || *p == '\\') base = p + 1;
-    prefix = base;
-    prefix += ':';
-    prefix += std::to_string(ar.currentline > 0 ? ar.currentline : ar.linedefined);
-    prefix += ": ";
-    if (ar.namewhat != nullptr && *ar.namewhat != '\0' && ar.what != nullptr && *ar.what == 'L' &&
-        ar.name != nullptr) {
-      prefix += ar.name;
-      prefix += "(): ";
-    }
-  } else {
-    prefix = "?:0: ";
+  if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "Snl", &ar)) {
+    out.append("?:0: ");
+    return;
   }
-  return prefix;
+  const char* base = ar.short_src;
+  for (const char* p = ar.short_src; *p; ++p)
+    if (*p == '/' || *p == '\\') base = p + 1;
+  out.append(base);
+  out.append(":");
+  out.append(std::to_string(ar.currentline > 0 ? ar.currentline : ar.linedefined));
+  out.append(": ");
+  if (ar.namewhat != nullptr && *ar.namewhat != '\0' && ar.what != nullptr && *ar.what == 'L' &&
+      ar.name != nullptr) {
+    out.append(ar.name);
+    out.append("(): ");
+  }
 }
 
+// ngx.log and print (ngx_http_lua_log.c log_wrapper). The message is built within
+// the room left in the request's log: once it is full the rest is not copied, but
+// every argument is still checked and every __tostring still called, as ngx_lua
+// does before it writes anything, and the log is then truncated.
 int write_log(lua_State* L, LogLevel level) {
   RequestState* r = current_request(L);
   if (r == nullptr || !r->logs(level)) return 0;
-  std::string message = "[lua] " + caller_prefix(L);
+  CappedText message(r->log_room(level));
+  message.append("[lua] ");
+  append_caller_prefix(L, message);
   int n = lua_gettop(L);
   for (int i = 1; i <= n; ++i) {
     switch (lua_type(L, i)) {
@@ -126,22 +163,22 @@ int write_log(lua_State* L, LogLevel level) {
       case LUA_TSTRING: {
         size_t len = 0;
         const char* s = lua_tolstring(L, i, &len);
-        message.append(s, len);
+        message.append({s, len});
         break;
       }
-      case LUA_TNIL: message += "nil"; break;
-      case LUA_TBOOLEAN: message += lua_toboolean(L, i) ? "true" : "false"; break;
+      case LUA_TNIL: message.append("nil"); break;
+      case LUA_TBOOLEAN: message.append(lua_toboolean(L, i) ? "true" : "false"); break;
       case LUA_TTABLE: {
         if (!luaL_callmeta(L, i, "__tostring"))
           return luaL_argerror(L, i, "expected table to have __tostring metamethod");
         size_t len = 0;
         const char* s = lua_tolstring(L, -1, &len);
-        if (s != nullptr) message.append(s, len);
+        if (s != nullptr) message.append({s, len});
         lua_pop(L, 1);
         break;
       }
       case LUA_TLIGHTUSERDATA:
-        if (lua_touserdata(L, i) == nullptr) message += "null";
+        if (lua_touserdata(L, i) == nullptr) message.append("null");
         break;
       default:
         lua_pushfstring(L, "string, number, boolean, or nil expected, got %s",
@@ -149,7 +186,11 @@ int write_log(lua_State* L, LogLevel level) {
         return luaL_argerror(L, i, lua_tostring(L, -1));
     }
   }
-  r->log(level, message);
+  if (message.full()) {
+    r->truncate_log(level);
+  } else {
+    r->log(level, message.str());
+  }
   return 0;
 }
 

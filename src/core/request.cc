@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
+#include "core/capped_text.h"
 #include "core/chunk_loader.h"
 #include "core/execution_budget.h"
 #include "core/request_env.h"
@@ -100,16 +102,16 @@ void Request::start(Handler& handler) {
     }
     if (ctx.abandoned) return finish_abandoned();
     if (status != 0) {
-      const char* err = lua_tostring(factory_thread, -1);
-      std::string message = err != nullptr ? err : "unknown error";
-      lua_pop(factory_thread, 1);
       if (from_cache) {
-        state_.log(LogLevel::err, "lua: failed to run factory at key \"" + handler.cache_key.str() +
-                                      "\": " + message);
+        size_t len = 0;
+        const char* err = lua_tolstring(factory_thread, -1, &len);
+        state_.log(LogLevel::err, {"lua: failed to run factory at key \"", handler.cache_key.view(),
+                                   "\": ", err != nullptr ? std::string_view(err, len) : "unknown error"});
       } else {
         state_.log(LogLevel::err,
-                   load_error_prefix(handler) + "fail to generate new closure from the closure factory");
+                   {load_error_prefix(handler), "fail to generate new closure from the closure factory"});
       }
+      lua_pop(factory_thread, 1);
       out.status = 500;
       return finish();
     }
@@ -167,7 +169,7 @@ bool Request::load(Handler& handler, bool& from_cache) {
     }
   }
   if (!result.ok()) {  // failed loads are never cached: the next request retries
-    state_.log(LogLevel::err, load_error_prefix(handler) + result.message);
+    state_.log(LogLevel::err, {load_error_prefix(handler), result.message});
     out.status = result.http_status();
     if (result.lua_status == LUA_ERRMEM) state_.budget.memory_refused = true;
     return false;
@@ -212,27 +214,39 @@ bool Request::resume() {
   return true;
 }
 
+// The line is built once, within the room left in the log: the error value stays
+// on the main thread's stack meanwhile (it is a string of the Lua heap, which the
+// memory cap counts), and the traceback is built within the same room.
 void Request::finish_with_runtime_error(lua_State* thread, int status) {
   Outcome& out = state_.outcome;
-  const std::string trace = thread_traceback(thread);
-  std::string message = "unknown reason";
+  lua_State* L = vm_->state();
+  std::string_view message = "unknown reason";
+  bool described = false;
   if (status == LUA_ERRMEM) {
     message = "not enough memory";
   } else {
-    lua_State* L = vm_->state();
     VmContext& ctx = vm_->context();
     lua_pushcfunction(L, describe_error_value);
     lua_xmove(thread, L, 1);
     ServingScope serving(ctx, state_);
-    int described = run_budgeted(ctx, state_.budget, L, [&] { return lua_pcall(L, 1, 1, 0); });
+    const int rc = run_budgeted(ctx, state_.budget, L, [&] { return lua_pcall(L, 1, 1, 0); });
     if (ctx.abandoned) return finish_abandoned();
-    if (described == 0 && lua_isstring(L, -1)) message = lua_tostring(L, -1);
-    lua_pop(L, 1);
+    described = true;
+    size_t len = 0;
+    const char* s = rc == 0 && lua_isstring(L, -1) ? lua_tolstring(L, -1, &len) : nullptr;
+    if (s != nullptr) message = std::string_view(s, len);
   }
-  state_.log(LogLevel::err, "lua entry thread aborted: runtime error: " + message + "\n" + trace);
-  if (message.find("stack overflow") != std::string::npos) {
+  CappedText trace(state_.log_room(LogLevel::err));
+  append_thread_traceback(thread, trace);
+  if (trace.full()) {
+    state_.truncate_log(LogLevel::err);
+  } else {
+    state_.log(LogLevel::err, {"lua entry thread aborted: runtime error: ", message, "\n", trace.str()});
+  }
+  if (message.find("stack overflow") != std::string_view::npos) {
     out.limit = LimitKind::stack;
   }
+  if (described) lua_pop(L, 1);
   if (state_.headers_sent) {
     out.aborted = true;
     out.status = state_.status_set != 0 ? state_.status_set : 200;

@@ -1,6 +1,9 @@
 // Per-request globals for the classic and sealed profiles (see request_env.h).
 #include "core/request_env.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -25,14 +26,32 @@ class RequestState {
   bool exited = false;    // ngx.exit was called
   int exit_code = 0;
 
-  // Appends "[<level>] <message>" when `level` passes the configured filter.
-  void log(LogLevel level, std::string_view message);
+  // The error log keeps at most the output cap per request, each line counted as
+  // stored ("[<level>] <message>" and the string holding it). The line that would
+  // pass the cap is dropped and truncates the log: an alert line says so, the
+  // request is classified memory (output), and every later line is dropped.
+  //
+  // Appends "[<level>] " and the pieces as one line when `level` passes the
+  // filter. The pieces' length is summed before anything is copied.
+  void log(LogLevel level, std::initializer_list<std::string_view> pieces);
+  void log(LogLevel level, std::string_view message) { log(level, {message}); }
   bool logs(LogLevel level) const { return level <= level_; }
+  // The longest message of `level` the log still takes (0 when the filter drops
+  // it or the log was truncated): the cap a message built piece by piece from a
+  // handler's values is built within (CappedText).
+  std::size_t log_room(LogLevel level) const;
+  // A message of `level` that passed log_room: truncates the log, as log() does
+  // with a line that does not fit.
+  void truncate_log(LogLevel level);
 
   // Appends to the body; false (nothing appended) once the output cap is reached.
   bool send(std::string_view bytes);
+  // Bytes the body may still grow by: the cap output is flattened within.
+  std::size_t body_room() const { return output_cap_ - outcome.body.size(); }
 
  private:
+  std::size_t line_cost(LogLevel level, std::size_t message_size) const;
+
   LogLevel level_;
   std::size_t output_cap_;
   std::size_t log_bytes_ = 0;

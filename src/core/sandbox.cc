@@ -2,6 +2,7 @@
 // then every library table is rebuilt from the allow-list (library_allowlist.cc).
 #include "core/sandbox.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -74,14 +75,21 @@ int safe_load(lua_State* L) {
   return 2;
 }
 
+// The refusal names the option, which becomes the outcome's limit_detail: an
+// option of any length is named by its first bytes.
+constexpr std::size_t kNamedOptionBytes = 32;
+
 // sealed's collectgarbage: only what changes nothing another request can see.
 int sealed_collectgarbage(lua_State* L) {
-  const char* option = luaL_optstring(L, 1, "collect");
-  std::string opt(option);
-  if (opt != "collect" && opt != "step") {
-    return refuse_with(L, lua_pushfstring(L, "collectgarbage(\"%s\")", option));
+  size_t len = 0;
+  const char* option = luaL_optlstring(L, 1, "collect", &len);
+  const bool collect = std::strcmp(option, "collect") == 0;
+  if (!collect && std::strcmp(option, "step") != 0) {
+    lua_pushlstring(L, option, std::min(len, kNamedOptionBytes));
+    return refuse_with(L, lua_pushfstring(L, "collectgarbage(\"%s%s\")", lua_tostring(L, -1),
+                                          len > kNamedOptionBytes ? "..." : ""));
   }
-  lua_gc(L, opt == "collect" ? LUA_GCCOLLECT : LUA_GCSTEP, static_cast<int>(luaL_optinteger(L, 2, 0)));
+  lua_gc(L, collect ? LUA_GCCOLLECT : LUA_GCSTEP, static_cast<int>(luaL_optinteger(L, 2, 0)));
   lua_pushinteger(L, 0);
   return 1;
 }

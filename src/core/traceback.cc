@@ -1,59 +1,47 @@
 // Traceback text for aborted entry threads (see traceback.h).
 #include "core/traceback.h"
 
+#include <string>
+
 namespace codecache {
 namespace {
 
-// Number of frames on `co`'s stack. lua_getstack(level) walks `level` frames on
-// LuaJIT, so counting one by one is quadratic: seconds after a stack overflow.
-// Levels are contiguous, so probe exponentially, then bisect.
-int stack_depth(lua_State* co) {
-  lua_Debug ar{};
-  if (!lua_getstack(co, 0, &ar)) return 0;
-  int present = 0, absent = 1;
-  while (lua_getstack(co, absent, &ar)) {
-    present = absent;
-    absent *= 2;
-  }
-  while (absent - present > 1) {
-    const int mid = present + (absent - present) / 2;
-    if (lua_getstack(co, mid, &ar)) {
-      present = mid;
-    } else {
-      absent = mid;
-    }
-  }
-  return present + 1;
-}
+constexpr int kMaxFrames = 22;  // ngx_http_lua_util.c NGX_HTTP_LUA_BT_DEPTH
 
 }  // namespace
 
-std::string thread_traceback(lua_State* co) {
-  constexpr int kHead = 12, kTail = 10;  // frames kept around a "..." gap, as Lua does
-  std::string out = "stack traceback:\ncoroutine 0:";
+void append_thread_traceback(lua_State* co, CappedText& out) {
+  out.append("stack traceback:\ncoroutine 0:");
   lua_Debug ar{};
-  const int depth = stack_depth(co);
-  for (int level = 0; level < depth; ++level) {
-    if (level == kHead && depth > kHead + kTail) {
-      out += "\n\t...";
-      level = depth - kTail;
+  for (int level = 0; lua_getstack(co, level, &ar) && !out.full(); ++level) {
+    if (level == kMaxFrames) {  // ngx_lua stops at the first frame past its depth
+      out.append("\n\t...");
+      break;
     }
-    if (!lua_getstack(co, level, &ar) || !lua_getinfo(co, "Snl", &ar)) continue;
-    out += "\n\t";
-    out += ar.short_src;
-    out += ':';
-    if (ar.currentline > 0) out += std::to_string(ar.currentline) + ":";
+    if (!lua_getinfo(co, "Snl", &ar)) continue;
+    out.append("\n\t");
+    out.append(ar.short_src);
+    out.append(":");
+    if (ar.currentline > 0) {
+      out.append(std::to_string(ar.currentline));
+      out.append(":");
+    }
     if (ar.namewhat != nullptr && *ar.namewhat != '\0') {
-      out += std::string(" in function '") + (ar.name ? ar.name : "?") + "'";
+      out.append(" in function '");
+      out.append(ar.name != nullptr ? ar.name : "?");
+      out.append("'");
     } else if (ar.what != nullptr && *ar.what == 'm') {
-      out += " in main chunk";
+      out.append(" in main chunk");
     } else if (ar.what != nullptr && (*ar.what == 'C' || *ar.what == 't')) {
-      out += " ?";
+      out.append(" ?");
     } else {
-      out += std::string(" in function <") + ar.short_src + ":" + std::to_string(ar.linedefined) + ">";
+      out.append(" in function <");
+      out.append(ar.short_src);
+      out.append(":");
+      out.append(std::to_string(ar.linedefined));
+      out.append(">");
     }
   }
-  return out;
 }
 
 }  // namespace codecache

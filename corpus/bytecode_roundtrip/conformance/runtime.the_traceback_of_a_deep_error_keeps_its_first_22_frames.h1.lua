@@ -1,0 +1,1 @@
+local function f(n) if n == 0 then error("deep") end local r = f(n - 1) return r end f(30)

@@ -1,0 +1,1 @@
+end, error(("x"):rep(1e6)), function()

@@ -1,0 +1,1 @@
+local s = ("x"):rep(1e6) for i = 1, 8 do ngx.log(ngx.ERR, s) end error(s)

@@ -1,0 +1,1 @@
+local t = {("x"):rep(1024)} for i = 1, 20 do t = {t, t, t, t} end ngx.say(t)

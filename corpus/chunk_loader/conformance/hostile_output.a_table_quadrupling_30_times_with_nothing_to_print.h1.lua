@@ -1,0 +1,1 @@
+local t = {} for i = 1, 30 do t = {t, t, t, t} end ngx.say(t)

@@ -1,0 +1,1 @@
+collectgarbage(("x"):rep(2^20))

@@ -1,0 +1,1 @@
+local s = ("x"):rep(2^20) local mt = {__tostring = function() return s end} local t = {} for i = 1, 500 do t[i] = setmetatable({}, mt) end ngx.log(ngx.ERR, unpack(t)) ngx.say("logged")

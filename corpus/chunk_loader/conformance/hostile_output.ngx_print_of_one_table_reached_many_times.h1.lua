@@ -1,0 +1,1 @@
+local s = ("x"):rep(2^20) local inner = {s, s} local t = {} for i = 1, 250 do t[i] = inner end ngx.print(t)

@@ -1,0 +1,1 @@
+local s = string.rep("x", 2^20) local t = {} for i = 1, 500 do t[i] = s end ngx.say(t)

@@ -1,0 +1,1 @@
+ngx.say("before") local s = ("x"):rep(2^20) local t = {} for i = 1, 500 do t[i] = s end ngx.print(t)

@@ -1,0 +1,1 @@
+local s = ("x"):rep(2^20) local t = {} for i = 1, 500 do t[i] = s end local ok, err = pcall(ngx.say, t) ngx.say(ok, " ", err)

@@ -1,0 +1,1 @@
+local s = ("x"):rep(2^20) local t = {} for i = 1, 500 do t[i] = s end print(unpack(t)) ngx.say("printed")

@@ -1,0 +1,1 @@
+local t = {"x"} for i = 2, 10000 do t = {t} end local ok, err = pcall(ngx.say, t) ngx.say(ok, " ", err)

@@ -1,0 +1,1 @@
+local t = {"x"} for i = 2, 200 do t = {t} end ngx.print(t, t)

@@ -1,0 +1,1 @@
+local t = {"x"} for i = 2, 35 do t = {t} end ngx.say(t)
