@@ -28,25 +28,34 @@
 #     --fresh     empty --work first (start from the seeds only)
 #     --save      where findings are kept (default corpus, the tree's own)
 #     --progress  seconds between two progress reports (default 10)
+#     --runs N --seed S
+#                 instead of a time budget, N executions per target from libFuzzer's
+#                 random seed S: the same inputs on every machine, whatever its speed
+#                 (the ctest label campaign runs this way, so it cannot be flaky)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-minutes=10 build=build-fuzz work="" save=corpus progress=10 fresh=0
+minutes=10 build=build-fuzz work="" save=corpus progress=10 fresh=0 runs="" seed=""
 usage() { echo "usage: fuzz/campaign.sh [--minutes N] [--build-dir DIR] [--work DIR] [--fresh] [--save DIR] [--progress S]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --minutes|--build-dir|--work|--save|--progress) [ $# -ge 2 ] || usage; opt=${1#--}; val=$2; shift 2 ;;
-    --minutes=*|--build-dir=*|--work=*|--save=*|--progress=*) opt=${1%%=*}; opt=${opt#--}; val=${1#*=}; shift ;;
+    --minutes|--build-dir|--work|--save|--progress|--runs|--seed) [ $# -ge 2 ] || usage; opt=${1#--}; val=$2; shift 2 ;;
+    --minutes=*|--build-dir=*|--work=*|--save=*|--progress=*|--runs=*|--seed=*) opt=${1%%=*}; opt=${opt#--}; val=${1#*=}; shift ;;
     --fresh) fresh=1; shift; continue ;;
     -h|--help) sed -n '2,/^set -uo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) echo "campaign.sh: unknown argument $1" >&2; usage ;;
   esac
   case "$opt" in
     minutes) minutes=$val ;; build-dir) build=$val ;; work) work=$val ;; save) save=$val ;; progress) progress=$val ;;
+    runs) runs=$val ;; seed) seed=$val ;;
   esac
 done
 [[ "$minutes" =~ ^[0-9]+$ ]] && [ "$minutes" -ge 1 ] || { echo "campaign.sh: --minutes takes a whole number >= 1" >&2; exit 2; }
 [[ "$progress" =~ ^[0-9]+$ ]] && [ "$progress" -ge 1 ] || { echo "campaign.sh: --progress takes a whole number >= 1" >&2; exit 2; }
+if [ -n "$runs$seed" ]; then
+  [[ "$runs" =~ ^[0-9]+$ && "$seed" =~ ^[0-9]+$ ]] && [ "$runs" -ge 1 ] && [ "$seed" -ge 1 ] ||
+    { echo "campaign.sh: --runs and --seed go together, each a whole number >= 1" >&2; exit 2; }
+fi
 work=${work:-$build/campaign}
 [ "$fresh" = 1 ] && rm -rf "$work"
 mkdir -p "$work" || exit 2
@@ -95,8 +104,10 @@ start_job() {  # target engine; sets started_pid
       echo 127 >"$dir/exit"
       exit 0
     fi
+    local budget=(-max_total_time="$seconds")
+    [ -n "$runs" ] && budget=(-runs="$runs" -seed="$seed")
     ASAN_OPTIONS="$(asan_options "$t")" timeout --kill-after=10 "$((seconds + grace))" \
-      "$bin" -max_total_time="$seconds" -print_final_stats=1 \
+      "$bin" "${budget[@]}" -print_final_stats=1 \
       -artifact_prefix="$dir/findings/" "${options[@]}" "${dict[@]}" \
       "$dir/corpus" "corpus/$t" >"$dir/log" 2>&1
     rc=$?
@@ -119,7 +130,11 @@ report_progress() {  # elapsed-seconds done-count; one line per running job
   done
 }
 
-echo "campaign: ${#jobs[@]} target x engine runs, ${seconds}s each, $parallel at a time (~${minutes} min); work in $work"
+if [ -n "$runs" ]; then
+  echo "campaign: ${#jobs[@]} target x engine runs, $runs executions each from seed $seed, $parallel at a time; work in $work"
+else
+  echo "campaign: ${#jobs[@]} target x engine runs, ${seconds}s each, $parallel at a time (~${minutes} min); work in $work"
+fi
 declare -A running=()  # job index -> pid
 next=0 finished=0 began=$SECONDS last_report=$SECONDS
 while [ "$next" -lt "${#jobs[@]}" ] || [ "${#running[@]}" -gt 0 ]; do

@@ -22,7 +22,9 @@ engine_of() {
   sed -n 's#.*/engines/\(lua51\|luajit2\|luajit\)-\(src\|build\)/.*#\1#p' <<<"$1" | head -1
 }
 # UBSan names the faulting source line first: "<path>:<line>:<col>: runtime error: ...".
-ubsan=$(grep -m1 ': runtime error: ' "$report" || true)
+# (Anchored: a handler's own log line "lua entry thread aborted: runtime error: …"
+# in a property violation's report is not UBSan's.)
+ubsan=$(grep -m1 -E '^[^ ]+:[0-9]+:[0-9]+: runtime error: ' "$report" || true)
 if [ -n "$ubsan" ]; then
   engine=$(engine_of "${ubsan%%: runtime error*}")
   if [ -n "$engine" ]; then echo "engine $engine"; else echo "harness ubsan"; fi
