@@ -29,9 +29,9 @@
 #     --save      where findings are kept (default corpus, the tree's own)
 #     --progress  seconds between two progress reports (default 10)
 #     --runs N --seed S
-#                 instead of a time budget, N executions per target from libFuzzer's
-#                 random seed S: the same inputs on every machine, whatever its speed
-#                 (the ctest label campaign runs this way, so it cannot be flaky)
+#                 instead of a time budget, N executions per target after its seeds,
+#                 from libFuzzer's random seed S; --runs 0 runs the seeds only, the
+#                 same inputs on every machine (the ctest label campaign)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -53,8 +53,8 @@ done
 [[ "$minutes" =~ ^[0-9]+$ ]] && [ "$minutes" -ge 1 ] || { echo "campaign.sh: --minutes takes a whole number >= 1" >&2; exit 2; }
 [[ "$progress" =~ ^[0-9]+$ ]] && [ "$progress" -ge 1 ] || { echo "campaign.sh: --progress takes a whole number >= 1" >&2; exit 2; }
 if [ -n "$runs$seed" ]; then
-  [[ "$runs" =~ ^[0-9]+$ && "$seed" =~ ^[0-9]+$ ]] && [ "$runs" -ge 1 ] && [ "$seed" -ge 1 ] ||
-    { echo "campaign.sh: --runs and --seed go together, each a whole number >= 1" >&2; exit 2; }
+  [[ "$runs" =~ ^[0-9]+$ && "$seed" =~ ^[0-9]+$ ]] && [ "$seed" -ge 1 ] ||
+    { echo "campaign.sh: --runs and --seed go together (runs >= 0, seed >= 1)" >&2; exit 2; }
 fi
 work=${work:-$build/campaign}
 [ "$fresh" = 1 ] && rm -rf "$work"
