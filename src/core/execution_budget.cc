@@ -22,6 +22,9 @@ lua_State* volatile g_running = nullptr;
 
 int g_exit_sentinel_tag;  // its address is the sentinel value
 
+// The error both the count hook and the library loops' interrupt raise.
+constexpr const char* kCpuExhausted = "CPU time budget exhausted";
+
 // Hard deadline: where to jump, and how much CPU time has passed since the soft
 // budget expired.
 sigjmp_buf* volatile g_hard_target = nullptr;
@@ -34,7 +37,7 @@ volatile std::int64_t g_ns_after_expiry = 0;
 // costs no system call and a budget is accurate to a tick. The clock is read
 // rather than the ticks counted: the kernel delivers the timer at its own tick
 // rate (CONFIG_HZ), so on a loaded machine far fewer signals than one per
-// millisecond arrive (33 per CPU second were seen on a 2-core CI machine).
+// millisecond arrive (33 per CPU second were seen on a loaded 2-core machine).
 constexpr int kTickMs = 1;
 constexpr std::int64_t kNsPerMs = 1'000'000;
 
@@ -67,7 +70,7 @@ void interrupt_library_loop(lua_State* L) {
   if (budget == nullptr || !budget->cpu_expired) return;  // the harness's own call
   budget->cpu_exhausted = true;
   luaL_where(L, 1);  // the caller's position, as luaL_error from a library function gives
-  lua_pushstring(L, "CPU time budget exhausted");
+  lua_pushstring(L, kCpuExhausted);
   lua_concat(L, 2);
   lua_error(L);
 }
@@ -163,7 +166,7 @@ void budget_hook(lua_State* L, lua_Debug*) {
   const char* why = nullptr;
   if (budget->cpu_expired) {
     budget->cpu_exhausted = true;
-    why = "CPU time budget exhausted";
+    why = kCpuExhausted;
   } else if (budget->instructions_used > ctx.settings.limits.instructions) {
     budget->instructions_exhausted = true;
     why = "instruction budget exhausted";
