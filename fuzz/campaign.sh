@@ -168,7 +168,7 @@ done
 # ---- summary: every run gets a row, whatever happened to it ----
 harness_findings=0 engine_findings=0 failed_runs=0
 declare -A classes=()
-report=() rows=()
+report=() rows=() tallies=()
 for job in "${jobs[@]}"; do
   set -- $job
   t=$1 e=$2 dir=$(dir_of "$1" "$2") bin=$(binary "$1" "$2")
@@ -176,6 +176,11 @@ for job in "${jobs[@]}"; do
   st=$(last_status "$dir")
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" 2>/dev/null | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" 2>/dev/null | tail -1)
+  # The target's own count of inputs it checked in full (fuzz/check_tally.h); "-"
+  # for a target that checks no property beyond "does not crash".
+  tally=$(grep -a '^#check-rate ' "$dir/log" 2>/dev/null | tail -1)
+  checked=$(sed -n 's/.*inputs checked (\([0-9.]*%\)).*/\1/p' <<<"$tally")
+  [ -z "$tally" ] || tallies+=("  $e ${tally#\#check-rate }")
   final_stats=yes
   [ -n "$execs" ] || { final_stats=no; execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$st"); rate=$(field 'exec/s:' "$st"); }
   new=$(( $(find "$dir/corpus" -type f 2>/dev/null | wc -l) - $(cat "$dir/corpus_before" 2>/dev/null || echo 0) ))
@@ -231,13 +236,18 @@ for job in "${jobs[@]}"; do
   fi
   harness_findings=$((harness_findings + harness))
   engine_findings=$((engine_findings + engine))
-  rows+=("$(printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %7s %6s' "$t" "$e" "$status" "${execs:--}" \
-    "${rate:--}" "$(field 'cov:' "$st")" "$(field 'ft:' "$st")" "$new" "$harness" "$engine")")
+  rows+=("$(printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %8s %7s %6s' "$t" "$e" "$status" "${execs:--}" \
+    "${rate:--}" "$(field 'cov:' "$st")" "$(field 'ft:' "$st")" "$new" "${checked:--}" "$harness" "$engine")")
 done
 
 echo
-printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %7s %6s\n' target engine status execs exec/s cov ft new harness engine
+printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %8s %7s %6s\n' target engine status execs exec/s cov ft new checked harness engine
 printf '%s\n' "${rows[@]}"
+if [ "${#tallies[@]}" -gt 0 ]; then
+  echo
+  echo "checked: the inputs each property-checking target checked in full, and why it excused the others:"
+  printf '%s\n' "${tallies[@]}"
+fi
 if [ "${#report[@]}" -gt 0 ]; then
   echo
   echo "findings and failed runs (harness findings are replayed by ctest -L fuzz-regression; engine ones are listed in corpus/engine-bugs/README.md):"

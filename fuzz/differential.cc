@@ -4,15 +4,17 @@
 // profile on a fresh worker.
 //
 // Property: the three outcomes (status, abort, body, error log) are the same once
-// the documented engine differences are normalised away (normalise() lists them:
-// the traceback's shape, the sign of NaN, number-to-string details). The input
-// bytes drive a narrow generator of programs — arithmetic, strings, tables and
-// control flow over a few locals, printed with ngx.say — because raw bytes would be
-// dominated by syntax errors; it never generates what the engines document as
-// different (goto, bit, jit, FFI, pairs order, the border of a table with holes,
-// addresses, hex/\x escapes, Lua 5.1-only compat functions, string positions
-// beyond int32, a NaN into math.max/min). Runs that hit a
-// limit on any engine are left out: instruction counts and heap sizes differ.
+// the documented engine differences are normalised away
+// (engine_difference_normaliser.h lists them: the traceback's shape, the sign of
+// NaN and of zero, argument-error details). The input bytes drive a narrow
+// generator of programs (arithmetic, strings, tables and control flow over a few
+// locals, printed with ngx.say) because raw bytes would be dominated by syntax
+// errors; it never generates what the engines document as different (goto, bit,
+// jit, FFI, pairs order, the border of a table with holes, addresses, hex/\x
+// escapes, Lua 5.1-only compat functions, string positions beyond int32, a NaN
+// into math.max/min or into a string that flows on). Runs that hit a limit on any
+// engine are excused, and counted in the "#check-rate" line printed at exit:
+// instruction counts and heap sizes differ.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
@@ -21,7 +23,9 @@
 #include <string>
 #include <string_view>
 
+#include "check_tally.h"
 #include "differential_entry.h"
+#include "engine_difference_normaliser.h"
 
 namespace {
 
@@ -157,8 +161,10 @@ struct Generator {
       case 0: return std::string(pick(kVars)) + " = " + num(0);
       case 1: return "s = " + str(0);
       case 2: case 3: return "ngx.say(show(" + any(0) + "))";
-      case 4: return "t[#t + 1] = " + any(1);
-      case 5: return in.ConsumeBool() ? "table.insert(t, " + any(1) + ")" : "table.remove(t)";
+      // nn(): t's values flow into strings through table.concat, where PUC Lua
+      // would write a NaN as "-nan" and gsub could cut the sign's "nan" apart.
+      case 4: return "t[#t + 1] = nn(" + any(1) + ")";
+      case 5: return in.ConsumeBool() ? "table.insert(t, nn(" + any(1) + "))" : "table.remove(t)";
       case 6: return "u." + std::string(pick(kKeys)) + " = " + any(1);
       case 7: return "do local n = 0 for _ in pairs(u) do n = n + 1 end ngx.say(\"keys \", n) end";
       case 8: return "ngx.say(show(u." + std::string(pick(kKeys)) + "), \" \", #t)";
@@ -187,106 +193,17 @@ constexpr const char kPrelude[] =
     "then return ty end return tostring(v) end\n"
     "local function nn(v) if v ~= v then return 0 end return v end\n";
 
+std::string normalise(const CodecacheDifferentialOutcome& o) {
+  return codecache::fuzz::normalise_engine_differences(
+      o.status, o.aborted != 0, std::string_view(o.body, o.body_size),
+      std::string_view(o.log, o.log_size));
+}
+
 struct Result {
   const char* name;
   CodecacheDifferentialOutcome outcome;
   int rc;
 };
-
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
-}
-
-// Erases the parenthesised detail of every message starting with `lead`, e.g.
-// "bad argument #2 to 'format' (no value)" -> "bad argument #2 to 'format' (...)".
-void erase_parenthesis_after(std::string& text, std::string_view lead) {
-  for (std::size_t at = text.find(lead); at != std::string::npos; at = text.find(lead, at + 1)) {
-    // The function's name comes from the call site's debug info: LuaJIT has none
-    // for a tail call ('?'), PUC Lua often has.
-    const std::size_t to = text.find(" to '", at);
-    const std::size_t eol0 = text.find('\n', at);
-    if (to != std::string::npos && to < eol0) {
-      const std::size_t quote = text.find('\'', to + 5);
-      if (quote != std::string::npos && quote < eol0) text.replace(to + 5, quote - (to + 5), "?");
-    }
-    const std::size_t open = text.find(" (", at);
-    const std::size_t eol = text.find('\n', at);
-    if (open == std::string::npos || open > eol) continue;
-    const std::size_t close = text.find(')', open);
-    if (close == std::string::npos || close > eol) continue;
-    text.replace(open, close + 1 - open, " (...)");
-  }
-}
-
-// "<chunk>:<n>: <chunk>:<m>: msg" -> "<chunk>:<m>: msg".
-void erase_repeated_position(std::string& text) {
-  constexpr std::string_view kChunk = "content_by_lua(nginx.conf:40):";
-  for (std::size_t at = text.find(kChunk); at != std::string::npos; at = text.find(kChunk, at + 1)) {
-    std::size_t end = at + kChunk.size();
-    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-    if (text.compare(end, 2, ": ") != 0 || text.compare(end + 2, kChunk.size(), kChunk) != 0) continue;
-    text.erase(at, end + 2 - at);
-    at = at == 0 ? 0 : at - 1;
-  }
-}
-
-// "-0", "-0.00", "-0.000000e+00" (not after a letter or digit) lose their sign.
-void erase_sign_of_zero(std::string& text) {
-  auto alnum = [](char ch) {
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-  };
-  for (std::size_t at = text.find('-'); at != std::string::npos; at = text.find('-', at + 1)) {
-    if (at > 0 && alnum(text[at - 1])) continue;
-    std::size_t end = at + 1;
-    bool zero = false, other = false;
-    for (; end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.'); ++end) {
-      zero = zero || text[end] == '0';
-      other = other || (text[end] >= '1' && text[end] <= '9');
-    }
-    if (zero && !other) text.erase(at, 1);
-  }
-}
-
-// The documented engine differences, normalised away (README "Fuzzing"):
-//   - tracebacks: LuaJIT prints no current line for some frames and names frames
-//     differently ("in function <...>" vs "in main chunk"); only the error is kept;
-//   - the detail of a library function's argument error: PUC Lua's luaL_argerror
-//     texts ("no value", "number expected, got no value") differ from LuaJIT's
-//     lj_err_arg texts ("value expected", ...), and the function's name comes
-//     from the call site (LuaJIT says '?' for a tail call); "bad argument #N" is kept;
-//   - an error raised through coroutine.wrap: PUC Lua's auxwrap prefixes the
-//     position again ("<chunk>:9: <chunk>:9: msg"), LuaJIT passes it unchanged;
-//   - the sign of zero: PUC Lua 5.1 folds constant expressions whose value is -0
-//     and then shares one constant slot for 0 and -0 (lcode.c), so `0 * -1` may
-//     print 0; LuaJIT never folds to -0 (lj_parse.c). Zeros lose their sign;
-//   - NaN: PUC Lua formats numbers with printf("%.14g") and prints the sign of a
-//     NaN ("-nan" for 0/0 on x86), LuaJIT's own formatter always prints "nan".
-std::string normalise(const CodecacheDifferentialOutcome& o) {
-  std::string log(o.log, o.log_size);
-  for (std::size_t at = log.find("\nstack traceback:"); at != std::string::npos;
-       at = log.find("\nstack traceback:", at)) {
-    // The traceback runs to the end of its log line: its own lines start with
-    // "coroutine N:" or a tab.
-    std::size_t end = at + 1;
-    for (;;) {
-      const std::size_t eol = log.find('\n', end);
-      if (eol == std::string::npos) { end = log.size(); break; }
-      end = eol + 1;
-      if (end < log.size() && (log[end] == '\t' || log.compare(end, 10, "coroutine ") == 0)) continue;
-      end = eol;
-      break;
-    }
-    log.erase(at, end - at);
-  }
-  std::string text = std::to_string(o.status) + (o.aborted ? " aborted\n" : "\n") +
-                     std::string(o.body, o.body_size) + "\n--log--\n" + log;
-  replace_all(text, "-nan", "nan");
-  erase_sign_of_zero(text);
-  erase_parenthesis_after(text, "bad argument #");
-  erase_repeated_position(text);
-  return text;
-}
 
 }  // namespace
 
@@ -307,6 +224,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (r.outcome.limit != 0) comparable = false;
   }
+  static codecache::fuzz::CheckTally tally("differential");
+  if (!comparable) tally.excused("cut off by a limit on some engine");
   if (comparable) {
     const std::string reference = normalise(results[0].outcome);
     for (const auto& r : results) {
@@ -314,11 +233,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::fprintf(stderr, "differential: engines disagree\n--- handler ---\n%s\n", code.c_str());
       for (const auto& x : results) {
         std::string text = normalise(x.outcome);
-        replace_all(text, std::string_view("\0", 1), "\\0");
+        for (std::size_t at = text.find('\0'); at != std::string::npos; at = text.find('\0', at))
+          text.replace(at, 1, "\\0");
         std::fprintf(stderr, "--- %s ---\n%s\n", x.name, text.c_str());
       }
       std::abort();
     }
+    tally.checked();
   }
   for (auto& r : results) {
     std::free(r.outcome.body);

@@ -1,0 +1,99 @@
+// The engine-difference normaliser of the differential target
+// (engine_difference_normaliser.h). Plain string scanning, no std::regex.
+#include "engine_difference_normaliser.h"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace codecache::fuzz {
+namespace {
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
+// Erases the parenthesised detail of every message starting with `lead`, e.g.
+// "bad argument #2 to 'format' (no value)" -> "bad argument #2 to 'format' (...)".
+void erase_parenthesis_after(std::string& text, std::string_view lead) {
+  for (std::size_t at = text.find(lead); at != std::string::npos; at = text.find(lead, at + 1)) {
+    // The function's name comes from the call site's debug info: LuaJIT has none
+    // for a tail call ('?'), PUC Lua often has.
+    const std::size_t to = text.find(" to '", at);
+    const std::size_t eol0 = text.find('\n', at);
+    if (to != std::string::npos && to < eol0) {
+      const std::size_t quote = text.find('\'', to + 5);
+      if (quote != std::string::npos && quote < eol0) text.replace(to + 5, quote - (to + 5), "?");
+    }
+    const std::size_t open = text.find(" (", at);
+    const std::size_t eol = text.find('\n', at);
+    if (open == std::string::npos || open > eol) continue;
+    const std::size_t close = text.find(')', open);
+    if (close == std::string::npos || close > eol) continue;
+    text.replace(open, close + 1 - open, " (...)");
+  }
+}
+
+// "<chunk>:<n>: <chunk>:<m>: msg" -> "<chunk>:<m>: msg".
+void erase_repeated_position(std::string& text) {
+  constexpr std::string_view kChunk = "content_by_lua(nginx.conf:40):";
+  for (std::size_t at = text.find(kChunk); at != std::string::npos; at = text.find(kChunk, at + 1)) {
+    std::size_t end = at + kChunk.size();
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (text.compare(end, 2, ": ") != 0 || text.compare(end + 2, kChunk.size(), kChunk) != 0) continue;
+    text.erase(at, end + 2 - at);
+    at = at == 0 ? 0 : at - 1;
+  }
+}
+
+// "-0", "-0.00", "-0.000000e+00" (not after a letter or digit) lose their sign.
+void erase_sign_of_zero(std::string& text) {
+  auto alnum = [](char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+  };
+  for (std::size_t at = text.find('-'); at != std::string::npos; at = text.find('-', at + 1)) {
+    if (at > 0 && alnum(text[at - 1])) continue;
+    std::size_t end = at + 1;
+    bool zero = false, other = false;
+    for (; end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.'); ++end) {
+      zero = zero || text[end] == '0';
+      other = other || (text[end] >= '1' && text[end] <= '9');
+    }
+    // A zero numeral ends there or goes on with its exponent ("-0.000000e+00");
+    // "-0x10" or "-0abc" is something else.
+    const bool ends = end == text.size() || !alnum(text[end]) || text[end] == 'e' || text[end] == 'E';
+    if (zero && !other && ends) text.erase(at, 1);
+  }
+}
+
+}  // namespace
+
+std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
+                                         std::string_view log_text) {
+  std::string log(log_text);
+  for (std::size_t at = log.find("\nstack traceback:"); at != std::string::npos;
+       at = log.find("\nstack traceback:", at)) {
+    // The traceback runs to the end of its log line: its own lines start with
+    // "coroutine N:" or a tab.
+    std::size_t end = at + 1;
+    for (;;) {
+      const std::size_t eol = log.find('\n', end);
+      if (eol == std::string::npos) { end = log.size(); break; }
+      end = eol + 1;
+      if (end < log.size() && (log[end] == '\t' || log.compare(end, 10, "coroutine ") == 0)) continue;
+      end = eol;
+      break;
+    }
+    log.erase(at, end - at);
+  }
+  std::string text = std::to_string(status) + (aborted ? " aborted\n" : "\n") + std::string(body) +
+                     "\n--log--\n" + log;
+  replace_all(text, "-nan", "nan");
+  erase_sign_of_zero(text);
+  erase_parenthesis_after(text, "bad argument #");
+  erase_repeated_position(text);
+  return text;
+}
+
+}  // namespace codecache::fuzz

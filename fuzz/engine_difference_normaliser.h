@@ -1,0 +1,34 @@
+// What the `differential` target normalises away when it compares one handler's
+// outcome on PUC Lua 5.1, stock LuaJIT and OpenResty's LuaJIT: the documented
+// engine differences, and nothing else. Pinned rule by rule, with how narrow each
+// one is, by tests/unit/engine_difference_normaliser_test.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace codecache::fuzz {
+
+// "<status>[ aborted]\n<body>\n--log--\n<log>", then:
+//   - tracebacks: "\nstack traceback:" and its frame lines (lines starting with a
+//     tab or "coroutine ") are removed; LuaJIT prints no current line for some
+//     frames and names frames differently ("in function <...>" vs "in main chunk");
+//   - a library function's argument error keeps "bad argument #N to '?'" and
+//     " (...)" for its detail: PUC Lua's luaL_argerror texts ("no value",
+//     "number expected, got no value") differ from LuaJIT's lj_err_arg texts, and
+//     the function's name comes from the call site (LuaJIT says '?' for a tail call);
+//   - an error raised through coroutine.wrap: PUC Lua's auxwrap prefixes the
+//     position again ("<chunk>:9: <chunk>:9: msg"), LuaJIT passes it unchanged;
+//     the repeated "content_by_lua(nginx.conf:40):<n>: " goes;
+//   - the sign of zero: PUC Lua 5.1 folds constant expressions whose value is -0
+//     and then shares one constant slot for 0 and -0 (lcode.c), so `0 * -1` may
+//     print 0, while LuaJIT never folds to -0 (lj_parse.c). Which zeros PUC Lua
+//     folds depends on the expression, so every zero numeral ("-0", "-0.00",
+//     "-0.000e+00", not after a letter or digit) loses its sign, in body and log;
+//   - NaN: PUC Lua formats numbers with printf("%.14g") and prints the sign of a
+//     NaN ("-nan" for 0/0 on x86); LuaJIT's own formatter always prints "nan":
+//     every "-nan" reads "nan".
+std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
+                                         std::string_view log);
+
+}  // namespace codecache::fuzz

@@ -1,0 +1,35 @@
+// The check-rate tally of the fuzz targets (fuzz/check_tally.h): its counts and the
+// line campaign.sh reads.
+#include <gtest/gtest.h>
+
+#include "check_tally.h"
+
+namespace codecache::fuzz {
+namespace {
+
+TEST(CheckTally, CountsEveryInputOnceAndPrintsTheRate) {
+  CheckTally tally("target");
+  tally.checked();
+  tally.checked();
+  tally.checked();
+  tally.excused("does not compile");
+  EXPECT_EQ(tally.executed(), 4u);
+  EXPECT_EQ(tally.checked_count(), 3u);
+  EXPECT_EQ(tally.summary(), "#check-rate target: 3 of 4 inputs checked (75.0%); excused: does not compile 1");
+}
+
+TEST(CheckTally, ExcusesAreListedByReason) {
+  CheckTally tally("t");
+  tally.excused("b reason");
+  tally.excused("a reason");
+  tally.excused("b reason");
+  EXPECT_EQ(tally.summary(), "#check-rate t: 0 of 3 inputs checked (0.0%); excused: a reason 1, b reason 2");
+}
+
+TEST(CheckTally, NothingCountedReadsZero) {
+  CheckTally tally("t");
+  EXPECT_EQ(tally.summary(), "#check-rate t: 0 of 0 inputs checked (0.0%)");
+}
+
+}  // namespace
+}  // namespace codecache::fuzz

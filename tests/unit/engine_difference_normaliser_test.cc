@@ -1,0 +1,72 @@
+// The differential target's normaliser (fuzz/engine_difference_normaliser.h): each
+// documented engine difference on the text it is for, and next to it a text that
+// looks alike and must stay as it is.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "engine_difference_normaliser.h"
+
+namespace codecache::fuzz {
+namespace {
+
+std::string body(std::string_view text) {
+  const std::string out = normalise_engine_differences(200, false, text, "");
+  return out.substr(4, out.size() - 4 - std::string_view("\n--log--\n").size());
+}
+
+std::string log(std::string_view text) {
+  const std::string out = normalise_engine_differences(500, true, "", text);
+  return out.substr(std::string_view("500 aborted\n\n--log--\n").size());
+}
+
+TEST(EngineDifferenceNormaliser, LayoutIsStatusAbortBodyLog) {
+  EXPECT_EQ(normalise_engine_differences(200, false, "hi", "l"), "200\nhi\n--log--\nl");
+  EXPECT_EQ(normalise_engine_differences(500, true, "", ""), "500 aborted\n\n--log--\n");
+}
+
+TEST(EngineDifferenceNormaliser, TracebacksGo) {
+  EXPECT_EQ(log("[error] boom\nstack traceback:\n\t[C]: in function 'error'\ncoroutine 0:\n\tx\n"
+                "[error] next"),
+            "[error] boom\n[error] next");
+  // A traceback heading not at a line start is kept.
+  EXPECT_EQ(log("say stack traceback: here"), "say stack traceback: here");
+}
+
+TEST(EngineDifferenceNormaliser, NanLosesItsSign) {
+  EXPECT_EQ(body("-nan nan"), "nan nan");
+  EXPECT_EQ(body("-inf"), "-inf");
+}
+
+TEST(EngineDifferenceNormaliser, ZeroNumeralsLoseTheirSign) {
+  EXPECT_EQ(body("-0"), "0");
+  EXPECT_EQ(body("x -0.00 y"), "x 0.00 y");
+  EXPECT_EQ(body("-0.000000e+00"), "0.000000e+00");
+  // Not zero, not a numeral on its own, or the minus belongs to a word.
+  EXPECT_EQ(body("-0.5"), "-0.5");
+  EXPECT_EQ(body("-10"), "-10");
+  EXPECT_EQ(body("-0x10"), "-0x10");
+  EXPECT_EQ(body("a-0"), "a-0");
+  EXPECT_EQ(body("1-0"), "1-0");
+  EXPECT_EQ(body("-"), "-");
+}
+
+TEST(EngineDifferenceNormaliser, ArgumentErrorsKeepNumberOnly) {
+  EXPECT_EQ(log("bad argument #2 to 'format' (number expected, got no value)"),
+            "bad argument #2 to '?' (...)");
+  EXPECT_EQ(log("bad argument #1 to '?' (value expected)"), "bad argument #1 to '?' (...)");
+  // Another error's parenthesis stays.
+  EXPECT_EQ(log("attempt to call a nil value (global 'f')"), "attempt to call a nil value (global 'f')");
+}
+
+TEST(EngineDifferenceNormaliser, CoroutineWrapRepeatedPositionGoes) {
+  EXPECT_EQ(log("content_by_lua(nginx.conf:40):9: content_by_lua(nginx.conf:40):9: msg"),
+            "content_by_lua(nginx.conf:40):9: msg");
+  EXPECT_EQ(log("content_by_lua(nginx.conf:40):9: msg"), "content_by_lua(nginx.conf:40):9: msg");
+  EXPECT_EQ(log("content_by_lua(nginx.conf:40):9: other.lua:9: msg"),
+            "content_by_lua(nginx.conf:40):9: other.lua:9: msg");
+}
+
+}  // namespace
+}  // namespace codecache::fuzz

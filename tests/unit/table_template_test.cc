@@ -1,0 +1,67 @@
+// The table-template evidence of bytecode_roundtrip (fuzz/table_template.h) against
+// this binary's engine: a constructor with holes whose border the LuaJIT round
+// trip moves, constructors it carries unchanged, and PUC Lua 5.1, which has no
+// templates.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "engine/engine.h"
+#include "engine/lua_headers.h"
+#include "table_template.h"
+
+namespace codecache::fuzz {
+namespace {
+
+std::string dump_of(std::string_view source) {
+  lua_State* L = luaL_newstate();
+  luaL_openlibs(L);
+  std::string bytes;
+  lua_getfield(L, LUA_GLOBALSINDEX, "string");
+  lua_getfield(L, -1, "dump");
+  EXPECT_EQ(luaL_loadbuffer(L, source.data(), source.size(), "@t.lua"), 0);
+  EXPECT_EQ(lua_pcall(L, 1, 1, 0), 0);
+  size_t len = 0;
+  const char* s = lua_tolstring(L, -1, &len);
+  if (s != nullptr) bytes.assign(s, len);
+  lua_close(L);
+  return bytes;
+}
+
+std::string moved(std::string_view source) {
+  return template_moved_by_roundtrip(source, dump_of(source), "@t.lua");
+}
+
+bool luajit() { return engine::bytecode_format() == engine::BytecodeFormat::luajit; }
+
+TEST(TableTemplate, AHoleBeforeTheLastConstantMovesTheBorder) {
+  if (!luajit()) {
+    EXPECT_EQ(moved("return #{1, zz, 3}"), "");
+    return;
+  }
+  EXPECT_EQ(moved("return #{1, zz, 3}"), "template 1: border 1 from source, 3 from the dump");
+  // In a nested function, after another template.
+  EXPECT_EQ(moved("local a = {x = 1} return function() return {1, nil, 3} end"),
+            "template 2: border 1 from source, 3 from the dump");
+  // The parser sizes a template's hash part for every key, the dump for the
+  // constant ones: the keys come back in another order.
+  EXPECT_EQ(moved("return {a = 1, b = 2, c = 3, d = 4, e = tostring(5)}").rfind(
+                "template 1: keys in the order ", 0),
+            0u);
+}
+
+TEST(TableTemplate, ConstructorsWithoutHolesAreCarriedAsTheyAre) {
+  EXPECT_EQ(moved("return #{1, 2, 3}"), "");
+  EXPECT_EQ(moved("return {zz, 2}"), "");
+  EXPECT_EQ(moved("return {x = 1, y = 2}"), "");
+  EXPECT_EQ(moved("return 1"), "");
+}
+
+TEST(TableTemplate, NothingThatDoesNotLoadIsEvidence) {
+  EXPECT_EQ(template_moved_by_roundtrip("return {1, nil, 3}", "not a dump", "@t.lua"), "");
+  EXPECT_EQ(template_moved_by_roundtrip("return {", dump_of("return 1"), "@t.lua"), "");
+}
+
+}  // namespace
+}  // namespace codecache::fuzz
