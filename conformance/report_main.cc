@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
         "`sealed` and the direct load under `openresty`. *Cached equals uncached*: cases whose "
         "expectations do not depend on `lua_code_cache`, counted once per case when the `on` and "
         "`off` runs both pass and give the same whole outcome of every request (status, limit, "
-        "body, log; addresses aside). "
+        "body, log; addresses aside, and the body and log of a request cut off by the CPU budget, where the cut lands by timing). "
         "*Hostile*: the cases labelled `hostile`, whatever their property.\n\n";
   md << "| engine | profile |";
   for (const auto& c : columns) md << " " << c.title << " |";

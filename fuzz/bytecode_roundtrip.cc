@@ -178,9 +178,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string excuse = check(Profile::classic, source, full, stripped);
   if (std::string other = check(Profile::openresty, source, full, stripped); excuse.empty())
     excuse = other;
-  if (excuse.empty())
-    tally.checked();
-  else
-    tally.excused(excuse);
+  fuzz::count(tally, excuse);
   return 0;
 }

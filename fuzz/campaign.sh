@@ -178,9 +178,11 @@ for job in "${jobs[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" 2>/dev/null | tail -1)
   # The target's own count of inputs it checked in full (fuzz/check_tally.h); "-"
   # for a target that checks no property beyond "does not crash".
-  tally=$(grep -a '^#check-rate ' "$dir/log" 2>/dev/null | tail -1)
-  checked=$(sed -n 's/.*inputs checked (\([0-9.]*%\)).*/\1/p' <<<"$tally")
-  [ -z "$tally" ] || tallies+=("  $e ${tally#\#check-rate }")
+  # A target with one tally per profile prints a rate for each, joined by "/".
+  mapfile -t tally < <(grep -a '^#check-rate ' "$dir/log" 2>/dev/null)
+  checked=$(printf '%s\n' "${tally[@]}" | sed -n 's/.*inputs checked (\([0-9.]*\)%).*/\1/p' | paste -sd/)
+  checked=${checked:+$checked%}
+  for line in "${tally[@]}"; do tallies+=("  $e ${line#\#check-rate }"); done
   final_stats=yes
   [ -n "$execs" ] || { final_stats=no; execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$st"); rate=$(field 'exec/s:' "$st"); }
   new=$(( $(find "$dir/corpus" -type f 2>/dev/null | wc -l) - $(cat "$dir/corpus_before" 2>/dev/null || echo 0) ))
@@ -236,12 +238,12 @@ for job in "${jobs[@]}"; do
   fi
   harness_findings=$((harness_findings + harness))
   engine_findings=$((engine_findings + engine))
-  rows+=("$(printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %8s %7s %6s' "$t" "$e" "$status" "${execs:--}" \
+  rows+=("$(printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %11s %7s %6s' "$t" "$e" "$status" "${execs:--}" \
     "${rate:--}" "$(field 'cov:' "$st")" "$(field 'ft:' "$st")" "$new" "${checked:--}" "$harness" "$engine")")
 done
 
 echo
-printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %8s %7s %6s\n' target engine status execs exec/s cov ft new checked harness engine
+printf '%-18s %-8s %-24s %10s %8s %7s %7s %5s %11s %7s %6s\n' target engine status execs exec/s cov ft new checked harness engine
 printf '%s\n' "${rows[@]}"
 if [ "${#tallies[@]}" -gt 0 ]; then
   echo

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that fuzz/campaign.sh cannot hide a failure: it runs the campaign over a
 # build directory of stand-in fuzz targets (shell scripts that behave like libFuzzer)
-# where one target dies on its seeds with a crash, one prints its check rate, one binary is missing, one exits
+# where one target dies on its seeds with a crash, two print their check rates (one of them per profile), one binary is missing, one exits
 # without final stats and the others complete, and checks that every target x engine
 # still gets a row with the right status, that the crash is minimized, classified and
 # saved, that the totals line is printed and that the campaign fails. Run by ctest
@@ -43,6 +43,13 @@ case "$name" in
     echo "stat::average_exec_per_sec:     640"
     echo "#check-rate differential: 90 of 100 inputs checked (90.0%); excused: cut off by a limit on some engine 10"
     exit 0 ;;
+  fuzz_cache_equivalence_lua51)  # one tally per profile
+    echo "#64	pulse  cov: 120 ft: 340 corp: 12/1Kb lim: 4 exec/s: 640 rss: 40Mb"
+    echo "stat::number_of_executed_units: 6400"
+    echo "stat::average_exec_per_sec:     640"
+    echo "#check-rate cache_equivalence/sealed: 95 of 100 inputs checked (95.0%); excused: a NUL byte 5"
+    echo "#check-rate cache_equivalence/classic: 15 of 100 inputs checked (15.0%); excused: a NUL byte 5, names state classic shares 80"
+    exit 0 ;;
   fuzz_bytecode_roundtrip_lua51)  # ends without its final stats
     echo "#2	INITED cov: 10 ft: 11 corp: 1/1b exec/s: 0 rss: 30Mb"
     exit 0 ;;
@@ -81,6 +88,7 @@ check "the missing binary is its row's status" row chunk_loader luajit2 "never s
 check "the missing final stats are their row's status" row bytecode_roundtrip lua51 "no final stats"
 check "a completed run is ok" row trailing_comment lua51 "ok"
 check "the check rate is its row's column" grep -qE "^differential +all +ok .* 90\.0% +0 +0$" "$tmp/out"
+check "one rate per tally" grep -qE "^cache_equivalence +lua51 +ok .* 95\.0/15\.0% +0 +0$" "$tmp/out"
 check "a target without a tally shows none" grep -qE "^trailing_comment +lua51 +ok .* - +0 +0$" "$tmp/out"
 check "the excuses are listed" grep -qF "  all differential: 90 of 100 inputs checked (90.0%); excused: cut off by a limit on some engine 10" "$tmp/out"
 check "the crash is saved minimized" test "$(cat "$tmp/saved/regressions/isolation/crash-0123-luajit" 2>/dev/null)" = min

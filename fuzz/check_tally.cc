@@ -11,7 +11,7 @@ CheckTally::~CheckTally() {
 
 std::uint64_t CheckTally::executed() const {
   std::uint64_t total = checked_;
-  for (const auto& [reason, count] : excused_) total += count;
+  for (const auto& [reason, excuse] : excused_) total += excuse.count;
   return total;
 }
 
@@ -23,8 +23,9 @@ std::string CheckTally::summary() const {
   std::string line = "#check-rate " + target_ + ": " + std::to_string(checked_) + " of " +
                      std::to_string(total) + " inputs checked (" + percent + "%)";
   const char* separator = "; excused: ";
-  for (const auto& [reason, count] : excused_) {
-    line += separator + reason + " " + std::to_string(count);
+  for (const auto& [reason, excuse] : excused_) {
+    line += separator + reason + " " + std::to_string(excuse.count);
+    if (!excuse.example.empty()) line += " (e.g. " + excuse.example + ")";
     separator = ", ";
   }
   return line;

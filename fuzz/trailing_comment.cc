@@ -16,6 +16,7 @@
 
 #include "core/worker.h"
 #include "engine/engine.h"
+#include "check_tally.h"
 #include "outcome_compare.h"
 #include "trailing_comment_gen.h"
 #include "trailing_comment_oracle.h"
@@ -63,24 +64,39 @@ Outcome load_failure(const std::string& message) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static fuzz::CheckTally tally("trailing_comment");
   const auto [h, c] = fuzz::decode_trailing_comment_input(data, size);
-  if (h.find("--") != std::string::npos || h.find('\0') != std::string::npos) return 0;
-  if (fuzz::has_unstable_output(h)) return 0;
+  if (h.find("--") != std::string::npos || h.find('\0') != std::string::npos) {
+    tally.excused("a handler with '--' or a NUL byte");
+    return 0;
+  }
+  if (fuzz::has_unstable_output(h)) {
+    tally.excused("names a function whose output varies");
+    return 0;
+  }
 
   const Outcome alone = serve(h);
   const bool h_loads = alone.status != 500 || alone.log.empty() ||
                        alone.log.front().find("failed to load") == std::string::npos;
-  if (!h_loads) return 0;
+  if (!h_loads) {
+    tally.excused("the handler alone does not load");
+    return 0;
+  }
   const Outcome with_comment = serve(h + c);
   if (const auto error = fuzz::trailing_comment_load_error(h, c, kChunk, engine::id())) {
     const Outcome expected = load_failure(*error);
     if (fuzz::comparable(with_comment) != fuzz::comparable(expected))
       violation(("the comment did not fail to load with: " + *error).c_str(), h, c, alone,
                 with_comment);
+    tally.checked();
     return 0;
   }
-  if (alone.limit != LimitKind::none || with_comment.limit != LimitKind::none) return 0;
+  if (alone.limit != LimitKind::none || with_comment.limit != LimitKind::none) {
+    tally.excused("cut off by a limit");
+    return 0;
+  }
   if (fuzz::comparable(alone) != fuzz::comparable(with_comment))
     violation("a complete trailing comment changed the outcome", h, c, alone, with_comment);
+  tally.checked();
   return 0;
 }

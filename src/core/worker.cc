@@ -20,6 +20,11 @@ std::unique_ptr<Request> Worker::start(Handler& handler) {
   return std::make_unique<Request>(serving_vm(), handler, settings_);
 }
 
+std::optional<SharedStateSnapshot> Worker::shared_state() const {
+  if (vm_ == nullptr || vm_->context().abandoned) return std::nullopt;
+  return snapshot_shared_state(vm_->state());
+}
+
 Outcome Worker::run(Handler& handler) {
   Request request(serving_vm(), handler, settings_);
   while (!request.resume()) {

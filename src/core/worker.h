@@ -4,12 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/handler.h"
 #include "core/outcome.h"
 #include "core/request.h"
 #include "core/settings.h"
+#include "core/shared_state.h"
 #include "core/vm.h"
 
 namespace codecache {
@@ -26,6 +28,12 @@ class Worker {
 
   const Settings& settings() const { return settings_; }
   Vm* main_vm() { return vm_.get(); }  // null while the code cache is off
+
+  // What the next request would share with the previous ones (shared_state.h):
+  // nothing while the code cache is off (a VM per request), nor once a hard
+  // deadline has abandoned the main VM (its state is unknown; the next request
+  // gets a new one). Between requests only.
+  std::optional<SharedStateSnapshot> shared_state() const;
 
  private:
   // The VM that serves the next request: vm_, replaced first if it was abandoned.

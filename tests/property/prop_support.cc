@@ -117,8 +117,10 @@ rc::Gen<Scenario> gen_scenario(GenOptions options, std::size_t max_handlers,
   });
 }
 
-std::vector<Executed> run_scenario(const Scenario& scenario, const Settings& settings) {
+std::vector<Executed> run_scenario(const Scenario& scenario, const Settings& settings,
+                                   const std::function<void(Worker&)>& between) {
   Worker worker(settings);
+  if (between) between(worker);
   std::vector<Handler> handlers;
   for (std::size_t i = 0; i < scenario.handlers.size(); ++i) {
     handlers.push_back(Handler::inline_code(scenario.handlers[i].source, static_cast<int>(40 + i)));
@@ -128,6 +130,7 @@ std::vector<Executed> run_scenario(const Scenario& scenario, const Settings& set
     const Step& st = scenario.steps[k];
     if (!st.interleave) {
       done.push_back({st.a, k, std::nullopt, false, worker.run(handlers[st.a])});
+      if (between) between(worker);
       continue;
     }
     auto first = worker.start(handlers[st.a]);
@@ -137,6 +140,7 @@ std::vector<Executed> run_scenario(const Scenario& scenario, const Settings& set
     }
     done.push_back({st.b, k, st.a, false, std::move(second)});
     done.push_back({st.a, k, st.b, paused, first->outcome()});
+    if (between) between(worker);
   }
   return done;
 }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -76,8 +77,10 @@ struct Executed {
 };
 
 // Runs the scenario on one worker with `settings`, its handlers configured once
-// (so their cache refs carry across requests as a directive's do).
-std::vector<Executed> run_scenario(const Scenario& scenario, const Settings& settings);
+// (so their cache refs carry across requests as a directive's do). `between`, when
+// given, is called with the worker before the first step and after each step.
+std::vector<Executed> run_scenario(const Scenario& scenario, const Settings& settings,
+                                   const std::function<void(Worker&)>& between = {});
 
 // The handler's outcome alone on a fresh worker.
 Outcome run_alone(const GeneratedHandler& handler, std::size_t index, const Settings& settings);

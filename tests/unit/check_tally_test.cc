@@ -26,6 +26,14 @@ TEST(CheckTally, ExcusesAreListedByReason) {
   EXPECT_EQ(tally.summary(), "#check-rate t: 0 of 3 inputs checked (0.0%); excused: a reason 1, b reason 2");
 }
 
+TEST(CheckTally, AnExcuseKeepsItsFirstExample) {
+  CheckTally tally("t");
+  tally.excused("changed", "string.x added");
+  tally.excused("changed", "string.y added");
+  tally.checked();
+  EXPECT_EQ(tally.summary(), "#check-rate t: 1 of 3 inputs checked (33.3%); excused: changed 2 (e.g. string.x added)");
+}
+
 TEST(CheckTally, NothingCountedReadsZero) {
   CheckTally tally("t");
   EXPECT_EQ(tally.summary(), "#check-rate t: 0 of 0 inputs checked (0.0%)");
