@@ -1,145 +1,190 @@
 // The shared-state snapshot (see shared_state.h): a depth-first walk over raw
-// reads, each table, function and userdata recorded once by identity.
+// reads, each table, function and userdata recorded once by identity, its entries
+// as hashes; names are worked out breadth first, and only for a change.
 #include "core/shared_state.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
-#include <vector>
 
 namespace codecache {
 namespace {
 
-constexpr std::size_t kShortString = 64;
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t combine(std::uint64_t type, std::uint64_t bits) { return mix(bits ^ mix(type + 1)); }
 
 bool identifier(std::string_view s) {
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  return true;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
-std::string pointer_text(const char* type, const void* p) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%s %p", type, p);
-  return text;
-}
-
-std::string string_text(lua_State* L, int idx) {
-  std::size_t len = 0;
-  const char* s = lua_tolstring(L, idx, &len);  // a string: converted in place, never
-  const std::string_view view(s, len);         // a number (numbers take number_text)
-  if (len > kShortString) {
-    char text[96];
-    std::snprintf(text, sizeof text, "string of %zu bytes, hash %zx", len,
-                  std::hash<std::string_view>{}(view));
-    return text;
-  }
-  std::string out = "\"";
-  for (unsigned char c : view) {
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\%03u", c);
-      out += esc;
-    }
-  }
-  return out + "\"";
-}
-
-// The path of the entry `key` (a value's text, or "<metatable>" & co.) of the node
-// at `parent` ("_G" for the globals): "string.x", "<string metatable>.__index",
-// "_G[1]", "t[\"a b\"]", "f.<upvalue 1>".
-std::string child_name(const std::string& parent, const std::string& key) {
-  const bool quoted = key.size() >= 2 && key.front() == '"' && key.back() == '"';
-  if (quoted && identifier(std::string_view(key).substr(1, key.size() - 2)))
-    return (parent == "_G" ? "" : parent + ".") + key.substr(1, key.size() - 2);
-  if (key.starts_with("<")) return parent + "." + key;
-  return parent + "[" + key + "]";
+// The slot of `identity` in an index of `mask + 1` slots: its own or the empty one
+// where it belongs.
+std::size_t slot_of(const std::vector<std::uint32_t>& index, const std::vector<SharedStateSnapshot::Node>& nodes,
+                    const void* identity) {
+  const std::size_t mask = index.size() - 1;
+  std::size_t slot = mix(reinterpret_cast<std::uintptr_t>(identity)) & mask;
+  while (index[slot] != 0 && nodes[index[slot] - 1].identity != identity) slot = (slot + 1) & mask;
+  return slot;
 }
 
 class Walker {
  public:
   Walker(lua_State* L, SharedStateSnapshot& out) : L_(L), out_(out) {}
 
-  // The value at absolute stack index `idx`, first reached at `path`: its text,
-  // and for a table, function or userdata not seen before, its node.
-  std::string visit(int idx, const std::string& path, int depth) {
-    switch (lua_type(L_, idx)) {
-      case LUA_TNIL: return "nil";
-      case LUA_TBOOLEAN: return lua_toboolean(L_, idx) ? "true" : "false";
+  // The hash of the value at absolute stack index `idx`, and `child` set to its
+  // identity when it is a table, function or userdata (recorded by record()).
+  std::uint64_t hash(int idx, const void** child) {
+    const int type = lua_type(L_, idx);
+    switch (type) {
+      case LUA_TNIL: return combine(type, 0);
+      case LUA_TBOOLEAN: return combine(type, lua_toboolean(L_, idx) != 0);
       case LUA_TNUMBER: {
-        char text[40];
-        std::snprintf(text, sizeof text, "%.17g", static_cast<double>(lua_tonumber(L_, idx)));
-        return text;
+        const double n = static_cast<double>(lua_tonumber(L_, idx));
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, &n, sizeof bits);
+        return combine(type, bits);
       }
-      case LUA_TSTRING: return string_text(L_, idx);
-      case LUA_TLIGHTUSERDATA: return pointer_text("lightuserdata", lua_touserdata(L_, idx));
-      case LUA_TTHREAD: return pointer_text("thread", lua_topointer(L_, idx));
-      case LUA_TTABLE: return node(idx, "table", path, depth);
-      case LUA_TFUNCTION: return node(idx, "function", path, depth);
-      case LUA_TUSERDATA: return node(idx, "userdata", path, depth);
-      default: return "?";
+      case LUA_TSTRING: {
+        std::size_t len = 0;
+        const char* s = lua_tolstring(L_, idx, &len);  // a string: no conversion
+        return combine(type, std::hash<std::string_view>{}(std::string_view(s, len)));
+      }
+      case LUA_TTABLE:
+      case LUA_TFUNCTION:
+      case LUA_TUSERDATA: {
+        const void* identity = lua_topointer(L_, idx);
+        if (child != nullptr) *child = identity;
+        return combine(type, reinterpret_cast<std::uintptr_t>(identity));
+      }
+      default:  // light userdata, thread: by identity, not followed
+        return combine(type, reinterpret_cast<std::uintptr_t>(lua_topointer(L_, idx)));
     }
   }
 
- private:
-  std::string node(int idx, const char* type, const std::string& path, int depth) {
+  // Records the table, function or userdata at absolute index `idx` (anything
+  // else is ignored) with its entries, then what they reach: two passes, so that
+  // a node's entries are contiguous.
+  void record(int idx, int depth) {
+    const int type = lua_type(L_, idx);
+    if (type != LUA_TTABLE && type != LUA_TFUNCTION && type != LUA_TUSERDATA) return;
+    if (!out_.complete) return;
     const void* identity = lua_topointer(L_, idx);
-    std::string text = pointer_text(type, identity);
-    if (out_.nodes.count(identity) != 0) return text;
+    std::size_t slot = slot_of(out_.index, out_.nodes, identity);
+    if (out_.index[slot] != 0) return;
     if (depth >= kSharedStateMaxDepth || out_.nodes.size() >= kSharedStateMaxNodes ||
-        !lua_checkstack(L_, 6)) {
+        !lua_checkstack(L_, 4)) {
       out_.complete = false;
-      return text;
+      return;
     }
-    const std::string& here = path;
-    out_.nodes[identity].path = here;  // marks it seen first
-    identity_of.emplace(text, identity);
-    std::map<std::string, std::string> entries;
-    if (lua_type(L_, idx) == LUA_TTABLE) {
-      if (weak(idx)) {
-        entries["<weak>"] = "entries not recorded";
-      } else {
-        // Tables first, then the rest: a table reached through a function's
-        // environment is then named by its path through tables where it has one
-        // ("package.loaded", not "require.<env>.loaded").
-        for (const bool tables : {true, false}) {
-          lua_pushnil(L_);
-          while (lua_next(L_, idx) != 0) {
-            const int key = lua_gettop(L_) - 1;
-            if ((lua_type(L_, key + 1) == LUA_TTABLE) == tables) {
-              const bool named = lua_type(L_, key) == LUA_TSTRING;
-              std::string key_text = named ? string_text(L_, key) : visit(key, here + "[key]", depth + 1);
-              std::string value_text = visit(key + 1, child_name(here, key_text), depth + 1);
-              add(entries, std::move(key_text), std::move(value_text));
-            }
-            lua_pop(L_, 1);
-          }
-        }
-      }
+    if (2 * (out_.nodes.size() + 1) > out_.index.size()) {
+      grow();
+      slot = slot_of(out_.index, out_.nodes, identity);
     }
-    if (lua_getmetatable(L_, idx) != 0) {
-      add(entries, "<metatable>", visit(lua_gettop(L_), here + ".<metatable>", depth + 1));
-      lua_pop(L_, 1);
-    }
-    if (lua_type(L_, idx) != LUA_TTABLE) {
-      lua_getfenv(L_, idx);
-      add(entries, "<env>", visit(lua_gettop(L_), here + ".<env>", depth + 1));
-      lua_pop(L_, 1);
-    }
-    if (lua_type(L_, idx) == LUA_TFUNCTION) {
-      for (int n = 1; lua_getupvalue(L_, idx, n) != nullptr; ++n) {
-        const std::string name = "<upvalue " + std::to_string(n) + ">";
-        add(entries, name, visit(lua_gettop(L_), here + "." + name, depth + 1));
+    out_.nodes.push_back({identity, static_cast<std::uint32_t>(out_.entries.size()), 0, 0});
+    out_.index[slot] = static_cast<std::uint32_t>(out_.nodes.size());
+    const std::size_t number = out_.nodes.size() - 1;
+    const bool weak_table = type == LUA_TTABLE && weak(idx);
+
+    // Pass 1: the entries.
+    if (weak_table) {
+      add(combine(0, 1), "<weak>", combine(0, 2), nullptr);
+    } else if (type == LUA_TTABLE) {
+      lua_pushnil(L_);
+      while (lua_next(L_, idx) != 0) {
+        const int key = lua_gettop(L_) - 1;
+        const void* child = nullptr;
+        const std::uint64_t key_hash = hash(key, nullptr);
+        const std::uint64_t value_hash = hash(key + 1, &child);
+        add(key_hash, key_name(key), value_hash, child);
         lua_pop(L_, 1);
       }
     }
-    out_.nodes[identity].entries = std::move(entries);
-    return text;
+    for_each_link(idx, type, [&](const char* name, int n) {
+      const void* child = nullptr;
+      const std::uint64_t value_hash = hash(lua_gettop(L_), &child);
+      add(combine(2 + static_cast<std::uint64_t>(name[1]), static_cast<std::uint64_t>(n)),
+          n == 0 ? std::string(name) : "<upvalue " + std::to_string(n) + ">", value_hash, child);
+    });
+    SharedStateSnapshot::Node& node = out_.nodes[number];
+    node.count = static_cast<std::uint32_t>(out_.entries.size() - node.first);
+    std::uint64_t digest = mix(node.count);
+    for (std::size_t i = node.first; i < node.first + node.count; ++i)
+      digest += mix(out_.entries[i].key ^ mix(out_.entries[i].value));  // a set: order-free
+    node.digest = digest;
+
+    // Pass 2: what the entries reach.
+    if (type == LUA_TTABLE && !weak_table) {
+      lua_pushnil(L_);
+      while (lua_next(L_, idx) != 0) {
+        const int key = lua_gettop(L_) - 1;
+        record(key, depth + 1);
+        record(key + 1, depth + 1);
+        lua_pop(L_, 1);
+      }
+    }
+    for_each_link(idx, type, [&](const char*, int) { record(lua_gettop(L_), depth + 1); });
+  }
+
+ private:
+  // Calls f(name, n) with the metatable, environment or n-th upvalue on top of the
+  // stack (n = 0 but for upvalues), and pops it.
+  template <typename F>
+  void for_each_link(int idx, int type, F&& f) {
+    if (lua_getmetatable(L_, idx) != 0) {
+      f("<metatable>", 0);
+      lua_pop(L_, 1);
+    }
+    if (type != LUA_TTABLE) {
+      lua_getfenv(L_, idx);
+      f("<env>", 0);
+      lua_pop(L_, 1);
+    }
+    if (type == LUA_TFUNCTION) {
+      for (int n = 1; lua_getupvalue(L_, idx, n) != nullptr; ++n) {
+        f("<upvalue>", n);
+        lua_pop(L_, 1);
+      }
+    }
+  }
+
+  void grow() {
+    out_.index.assign(out_.index.size() * 2, 0);
+    for (std::size_t i = 0; i < out_.nodes.size(); ++i)
+      out_.index[slot_of(out_.index, out_.nodes, out_.nodes[i].identity)] = static_cast<std::uint32_t>(i + 1);
+  }
+
+  // "x" for an identifier, "[\"a b\"]", "[1]", "[true]", "[table]" otherwise.
+  std::string key_name(int idx) {
+    switch (lua_type(L_, idx)) {
+      case LUA_TSTRING: {
+        std::size_t len = 0;
+        const char* s = lua_tolstring(L_, idx, &len);
+        const std::string_view text(s, len);
+        if (identifier(text)) return std::string(text);
+        return "[\"" + std::string(text.substr(0, 40)) + (len > 40 ? "...\"]" : "\"]");
+      }
+      case LUA_TNUMBER: {
+        char text[40];
+        std::snprintf(text, sizeof text, "[%.17g]", static_cast<double>(lua_tonumber(L_, idx)));
+        return text;
+      }
+      case LUA_TBOOLEAN: return lua_toboolean(L_, idx) ? "[true]" : "[false]";
+      default: return std::string("[") + lua_typename(L_, lua_type(L_, idx)) + "]";
+    }
   }
 
   bool weak(int idx) {
@@ -151,67 +196,80 @@ class Walker {
     return has_mode;
   }
 
-  void add(std::map<std::string, std::string>& entries, std::string key, std::string value) {
-    out_.bytes += key.size() + value.size();
-    if (out_.bytes > kSharedStateMaxBytes) {
+  void add(std::uint64_t key, std::string name, std::uint64_t value, const void* child) {
+    if (out_.entries.size() >= kSharedStateMaxEntries) {
       out_.complete = false;
       return;
     }
-    entries.emplace(std::move(key), std::move(value));
+    out_.entries.push_back({key, value, child, std::move(name)});
   }
 
   lua_State* L_;
   SharedStateSnapshot& out_;
-
- public:
-  std::unordered_map<std::string, const void*> identity_of;  // a node's text -> identity
 };
-
-// Renames every node by its shortest path from the roots (breadth first, entries
-// in key order): the walk is depth first, and "package.loaded.string.x" reads
-// worse than "string.x".
-void name_by_shortest_paths(SharedStateSnapshot& out,
-                            const std::unordered_map<std::string, const void*>& identity_of) {
-  std::vector<const void*> queue;
-  std::unordered_map<const void*, bool> named;
-  auto reach = [&](const std::string& text, std::string path) {
-    const auto found = identity_of.find(text);
-    if (found == identity_of.end() || named[found->second]) return;
-    named[found->second] = true;
-    out.nodes[found->second].path = std::move(path);
-    queue.push_back(found->second);
-  };
-  // The globals first, then package.loaded, then the types' metatables: the string
-  // table is "string", not "<string metatable>.__index".
-  for (const char* first : {"_G", "package.loaded"})
-    if (const auto root = out.roots.find(first); root != out.roots.end()) reach(root->second, first);
-  for (const auto& [root, text] : out.roots) reach(text, root);
-  for (std::size_t next = 0; next < queue.size(); ++next) {
-    const auto& node = out.nodes[queue[next]];
-    for (const auto& [key, value] : node.entries) reach(value, child_name(node.path, key));
-  }
-}
 
 int no_op(lua_State*) { return 0; }
 
+std::string child_path(const std::string& parent, const std::string& name) {
+  if (name.starts_with("[")) return parent + name;
+  return parent == "_G" ? name : parent + "." + name;
+}
+
+// The path of each node of `s` by its shortest path from the roots (breadth first,
+// roots in order, entries in the order recorded).
+std::unordered_map<const void*, std::string> paths_of(const SharedStateSnapshot& s) {
+  std::unordered_map<const void*, std::string> path;
+  std::vector<const SharedStateSnapshot::Node*> queue;
+  auto reach = [&](const void* identity, std::string p) {
+    const SharedStateSnapshot::Node* node = identity == nullptr ? nullptr : s.find(identity);
+    if (node == nullptr || path.count(identity) != 0) return;
+    path.emplace(identity, std::move(p));
+    queue.push_back(node);
+  };
+  for (const auto& root : s.roots) reach(root.child, root.name);
+  for (std::size_t next = 0; next < queue.size(); ++next) {
+    const std::string parent = path.at(queue[next]->identity);
+    for (std::size_t i = queue[next]->first; i < queue[next]->first + queue[next]->count; ++i)
+      reach(s.entries[i].child, child_path(parent, s.entries[i].name));
+  }
+  return path;
+}
+
 }  // namespace
+
+const SharedStateSnapshot::Node* SharedStateSnapshot::find(const void* identity) const {
+  if (index.empty()) return nullptr;
+  const std::uint32_t number = index[slot_of(index, nodes, identity)];
+  return number == 0 ? nullptr : &nodes[number - 1];
+}
 
 SharedStateSnapshot snapshot_shared_state(lua_State* L) {
   SharedStateSnapshot out;
+  out.index.assign(1024, 0);
+  out.nodes.reserve(256);
+  out.entries.reserve(1024);
   const int top = lua_gettop(L);
   if (!lua_checkstack(L, 8)) {
     out.complete = false;
     return out;
   }
   Walker walker(L, out);
+  auto root = [&](const char* name) {
+    SharedStateSnapshot::Entry e;
+    e.key = std::hash<std::string_view>{}(name);
+    e.name = name;
+    e.value = walker.hash(lua_gettop(L), &e.child);
+    walker.record(lua_gettop(L), 0);
+    out.roots.push_back(std::move(e));
+    lua_settop(L, top);
+  };
+  // The globals first, then package.loaded, then the types' metatables, so that
+  // names come out as "string.x", not "<string metatable>.__index.x".
   lua_pushvalue(L, LUA_GLOBALSINDEX);
-  out.roots["_G"] = walker.visit(lua_gettop(L), "_G", 0);
-  lua_settop(L, top);
+  root("_G");
   lua_pushliteral(L, "_LOADED");
   lua_rawget(L, LUA_REGISTRYINDEX);
-  out.roots["package.loaded"] = walker.visit(lua_gettop(L), "package.loaded", 0);
-  lua_settop(L, top);
-  // One value of each basic type, for the type's metatable.
+  root("package.loaded");
   const std::pair<const char*, void (*)(lua_State*)> kTypes[] = {
       {"<nil metatable>", [](lua_State* s) { lua_pushnil(s); }},
       {"<boolean metatable>", [](lua_State* s) { lua_pushboolean(s, 0); }},
@@ -224,39 +282,65 @@ SharedStateSnapshot snapshot_shared_state(lua_State* L) {
   for (const auto& [name, push] : kTypes) {
     push(L);
     if (lua_getmetatable(L, -1) != 0)
-      out.roots[name] = walker.visit(lua_gettop(L), name, 0);
-    lua_settop(L, top);
+      root(name);
+    else
+      lua_settop(L, top);
   }
-  name_by_shortest_paths(out, walker.identity_of);
   return out;
 }
 
 std::string shared_state_change(const SharedStateSnapshot& before, const SharedStateSnapshot& after) {
   if (!before.complete || !after.complete) return "the shared state exceeds the snapshot's caps";
-  std::string first;
-  auto note = [&first](std::string what) {
-    if (first.empty() || what < first) first = std::move(what);
+  // Differences as (node, entry name, what), named only once one is found.
+  struct Difference {
+    const void* node;  // nullptr: a root
+    std::string name;
+    const char* what;
+    bool in_before;    // the node's path is to be read in `before`
   };
-  for (const auto& [name, value] : after.roots) {
-    const auto was = before.roots.find(name);
-    if (was == before.roots.end()) note(name + " added");
-    else if (was->second != value) note(name + " changed");
-  }
-  for (const auto& [name, value] : before.roots)
-    if (after.roots.count(name) == 0) note(name + " removed");
-  for (const auto& [identity, node] : after.nodes) {
-    const auto was = before.nodes.find(identity);
-    if (was == before.nodes.end()) continue;  // new: its referrer's entry changed
-    const auto& old_entries = was->second.entries;
-    const auto& new_entries = node.entries;
-    auto name = [&node](const std::string& key) { return child_name(node.path, key); };
-    for (const auto& [key, value] : new_entries) {
-      const auto old = old_entries.find(key);
-      if (old == old_entries.end()) note(name(key) + " added");
-      else if (old->second != value) note(name(key) + " changed");
+  std::vector<Difference> found;
+  using Entry = SharedStateSnapshot::Entry;
+  auto compare = [&found](const void* node, const Entry* old_begin, const Entry* old_end,
+                          const Entry* new_begin, const Entry* new_end) {
+    std::unordered_map<std::uint64_t, const Entry*> old_by_key;
+    for (const Entry* e = old_begin; e != old_end; ++e) old_by_key.emplace(e->key, e);
+    for (const Entry* e = new_begin; e != new_end; ++e) {
+      const auto old = old_by_key.find(e->key);
+      if (old == old_by_key.end()) {
+        found.push_back({node, e->name, "added", false});
+      } else {
+        if (old->second->value != e->value) found.push_back({node, e->name, "changed", false});
+        old_by_key.erase(old);
+      }
     }
-    for (const auto& [key, value] : old_entries)
-      if (new_entries.count(key) == 0) note(name(key) + " removed");
+    for (const auto& [key, e] : old_by_key) found.push_back({node, e->name, "removed", true});
+  };
+  compare(nullptr, before.roots.data(), before.roots.data() + before.roots.size(), after.roots.data(),
+          after.roots.data() + after.roots.size());
+  for (const auto& node : after.nodes) {
+    const SharedStateSnapshot::Node* was = before.find(node.identity);
+    if (was == nullptr) continue;  // new: its referrer's entry changed
+    if (was->digest == node.digest && was->count == node.count) continue;
+    compare(node.identity, before.entries.data() + was->first, before.entries.data() + was->first + was->count,
+            after.entries.data() + node.first, after.entries.data() + node.first + node.count);
+  }
+  if (found.empty()) return "";
+  const auto before_paths = paths_of(before);
+  const auto after_paths = paths_of(after);
+  std::string first;
+  for (const Difference& d : found) {
+    std::string text;
+    if (d.node == nullptr) {
+      text = d.name + " " + d.what;
+    } else {
+      const auto& paths = d.in_before ? before_paths : after_paths;
+      const auto path = paths.find(d.node);
+      text = child_path(path == paths.end() ? "?" : path->second, d.name) + " " + d.what;
+    }
+    // The shortest description, then the first in text order: the change nearest
+    // the roots.
+    if (first.empty() || text.size() < first.size() || (text.size() == first.size() && text < first))
+      first = std::move(text);
   }
   return first;
 }
