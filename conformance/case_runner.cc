@@ -133,8 +133,8 @@ std::string without_run_identity(const std::string& text, const std::string& scr
   return out;
 }
 
-// The whole outcome of every request (status, limit and its detail, aborted, body,
-// every log line), except what the code cache setting changes by definition: the
+// The whole outcome of every request (status, limit and its detail, aborted, the
+// load failure and its message, body, every log line), except what the code cache setting changes by definition: the
 // cache state and its events. The report compares it between the `on` and `off`
 // runs of a case whose expectations do not depend on the setting, so a difference
 // that no expectation checks (an unchecked body, a log line) still shows.
@@ -149,7 +149,8 @@ std::string fingerprint(const RunResult& r, const std::string& scratch_dir) {
   for (const auto& request : r.requests) {
     const Outcome& o = request.outcome;
     out += std::to_string(o.status) + "|" + std::string(to_string(o.limit)) + "|" + o.limit_detail + "|" +
-           (o.aborted ? "aborted" : "complete");
+           (o.aborted ? "aborted" : "complete") + "|" + std::string(to_string(o.load_failure)) + "|" +
+           without_run_identity(o.load_error, scratch_dir);
     if (o.limit != LimitKind::cpu_time) {
       out += "|" + without_run_identity(o.body, scratch_dir);
       for (const auto& line : o.log) out += "|" + without_run_identity(line, scratch_dir);

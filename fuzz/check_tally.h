@@ -48,12 +48,21 @@ class CheckTally {
   std::map<std::string, Excuse, std::less<>> excused_;
 };
 
-// Counts one input: checked when `excuse` is empty, else excused with it.
-inline void count(CheckTally& tally, std::string_view excuse) {
-  if (excuse.empty())
+// Why a check was not complete ("" when it was), with an example of what made it
+// so when the target has one (what a request changed of the shared state).
+struct Excuse {
+  std::string reason;
+  std::string example;
+};
+
+// Counts one input: checked when the reason is empty, else excused with it.
+inline void count(CheckTally& tally, const Excuse& excuse) {
+  if (excuse.reason.empty())
     tally.checked();
+  else if (excuse.example.empty())
+    tally.excused(excuse.reason);
   else
-    tally.excused(excuse);
+    tally.excused(excuse.reason, excuse.example);
 }
 
 }  // namespace codecache::fuzz

@@ -13,7 +13,10 @@ bool has_unstable_output(std::string_view source) {
 }
 
 std::string comparable(const Outcome& o) {
-  std::string text = std::to_string(o.status) + (o.aborted ? " aborted\n" : "\n") + o.body;
+  std::string text = std::to_string(o.status) + (o.aborted ? " aborted" : "") + " limit " +
+                     std::string(to_string(o.limit)) + (o.limit_detail.empty() ? "" : " (" + o.limit_detail + ")") +
+                     " load " + std::string(to_string(o.load_failure)) +
+                     (o.load_error.empty() ? "" : " (" + o.load_error + ")") + "\n" + o.body;
   for (const auto& line : o.log) {
     if (line.starts_with("[debug]")) continue;
     text += "\n";
@@ -41,14 +44,7 @@ Settings differential_settings(Profile profile, bool code_cache) {
   return s;
 }
 
-bool factory_failed(const Outcome& o) {
-  for (const auto& line : o.log) {
-    if (line.find("failed to run factory at key") != std::string::npos ||
-        line.find(kClosureFactoryFailed) != std::string::npos)
-      return true;
-  }
-  return false;
-}
+bool factory_failed(const Outcome& o) { return o.load_failure == LoadFailure::factory; }
 
 bool cut_off(const Outcome& o) {
   return o.limit == LimitKind::cpu_time || o.limit == LimitKind::memory;

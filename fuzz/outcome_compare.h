@@ -14,7 +14,11 @@ namespace codecache::fuzz {
 // True when `source` mentions a function whose result varies between runs.
 bool has_unstable_output(std::string_view source);
 
-// Status, abort flag, body and the non-debug log lines, as one comparable text.
+// The whole outcome as one comparable text: status, abort flag, limit and its
+// detail, load failure and its message, body and log lines. Left out, and only
+// here: the cache state and its events (what the code cache setting and the
+// request's place in the sequence change by definition: a first load misses, a
+// later one hits) and the debug log lines, which are those events' log.
 std::string comparable(const Outcome& outcome);
 
 // True when `source` may touch state the classic build really shares between
@@ -27,16 +31,9 @@ Settings differential_settings(Profile profile, bool code_cache = true);
 // A run the CPU or memory budget cut off: not comparable with another run.
 bool cut_off(const Outcome& outcome);
 
-// The classic closure factory itself failed (code escaping the wrapper, §2.5):
-// ngx_lua words that error differently on a first load ("fail to generate new
-// closure from the closure factory") and on a cache hit ("failed to run factory
-// at key ..."), so such runs are not comparable across cache states.
+// The classic closure factory itself failed (code escaping the wrapper, §2.5;
+// Outcome::load_failure): ngx_lua words that error differently on a first load
+// and on a cache hit, so such runs are not comparable across cache states.
 bool factory_failed(const Outcome& outcome);
-
-// The message ngx_lua logs, after its "failed to load" prefix, when the closure
-// factory loaded but calling it failed (a first load; a cache hit words it as
-// "failed to run factory at key ...").
-inline constexpr std::string_view kClosureFactoryFailed =
-    "fail to generate new closure from the closure factory";
 
 }  // namespace codecache::fuzz

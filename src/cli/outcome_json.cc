@@ -18,6 +18,10 @@ nlohmann::ordered_json to_json(const RequestRecord& r) {
   j["limit"] = o.limit == LimitKind::none ? nlohmann::ordered_json(nullptr)
                                           : nlohmann::ordered_json(std::string(to_string(o.limit)));
   if (!o.limit_detail.empty()) j["limit_detail"] = o.limit_detail;
+  if (o.load_failure != LoadFailure::none) {
+    j["load_failure"] = std::string(to_string(o.load_failure));
+    j["load_error"] = o.load_error;
+  }
   j["cache_key"] = o.cache_key.str();
   return j;
 }

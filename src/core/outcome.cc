@@ -24,6 +24,16 @@ std::string_view to_string(LimitKind k) {
   return "?";
 }
 
+std::string_view to_string(LoadFailure f) {
+  switch (f) {
+    case LoadFailure::none: return "none";
+    case LoadFailure::read: return "read";
+    case LoadFailure::compile: return "compile";
+    case LoadFailure::factory: return "factory";
+  }
+  return "?";
+}
+
 std::string_view to_string(CacheEvent::Kind k) {
   switch (k) {
     case CacheEvent::Kind::lookup: return "lookup";

@@ -19,6 +19,16 @@ namespace codecache {
 enum class CacheState { miss, hit, off };
 std::string_view to_string(CacheState);
 
+// Why the handler's code did not run, said in fields so that no oracle reads it
+// from the log (§3.3): `read`, LUA_ERRFILE: the file could not be read, or its
+// bytecode header is refused (ngx_http_lua_clfactory.c, status 503); `compile`,
+// lua_load refused the chunk (a syntax error, or LUA_ERRMEM); `factory`, the closure
+// factory loaded but calling it failed ("fail to generate new closure from the
+// closure factory" on a first load, "failed to run factory at key ..." on a cache
+// hit, ngx_http_lua_cache.c).
+enum class LoadFailure { none, read, compile, factory };
+std::string_view to_string(LoadFailure);
+
 // Limits are classified outcomes, never crashes or hangs.
 enum class LimitKind { none, instructions, cpu_time, memory, stack, sandbox };
 std::string_view to_string(LimitKind);
@@ -76,6 +86,8 @@ struct Outcome {
   CacheTrace cache_events;
   LimitKind limit = LimitKind::none;
   std::string limit_detail;  // e.g. "os.exit" for a sandbox refusal
+  LoadFailure load_failure = LoadFailure::none;
+  std::string load_error;    // the loader's message, or the factory's error (at most 64 KiB)
 
   bool operator==(const Outcome&) const = default;
 };

@@ -16,6 +16,11 @@
 namespace codecache {
 namespace {
 
+// Outcome::load_error keeps at most this much of the loader's message (the log
+// line keeps it within the log's own room): a syntax error quotes at most one
+// token of the source, which no fuzz target makes longer than this.
+constexpr std::size_t kLoadErrorMax = 64 * 1024;
+
 // Sets the running request for the ngx API for one scope.
 class ServingScope {
  public:
@@ -102,9 +107,11 @@ void Request::start(Handler& handler) {
     }
     if (ctx.abandoned) return finish_abandoned();
     if (status != 0) {
+      size_t len = 0;
+      const char* err = lua_tolstring(factory_thread, -1, &len);
+      out.load_failure = LoadFailure::factory;
+      out.load_error = err != nullptr ? std::string_view(err, len).substr(0, kLoadErrorMax) : "unknown error";
       if (from_cache) {
-        size_t len = 0;
-        const char* err = lua_tolstring(factory_thread, -1, &len);
         state_.log(LogLevel::err, {"lua: failed to run factory at key \"", handler.cache_key.view(),
                                    "\": ", err != nullptr ? std::string_view(err, len) : "unknown error"});
       } else {
@@ -170,6 +177,8 @@ bool Request::load(Handler& handler, bool& from_cache) {
   }
   if (!result.ok()) {  // failed loads are never cached: the next request retries
     state_.log(LogLevel::err, {load_error_prefix(handler), result.message});
+    out.load_failure = result.lua_status == LUA_ERRFILE ? LoadFailure::read : LoadFailure::compile;
+    out.load_error = std::string_view(result.message).substr(0, kLoadErrorMax);
     out.status = result.http_status();
     if (result.lua_status == LUA_ERRMEM) state_.budget.memory_refused = true;
     return false;

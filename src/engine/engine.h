@@ -16,7 +16,9 @@ Id id();
 std::string_view name();  // "lua51", "luajit" or "luajit2"
 
 // Opens the engine's own extra libraries that handlers may use (LuaJIT: `bit`, and
-// `jit` with the compiler on). Called inside a protected call during VM set-up.
+// `jit` with the compiler on), and LuaJIT's FFI out of their reach (so that its
+// lexer never opens and registers it for a literal). Called inside a protected
+// call during VM set-up.
 void open_extra_libraries(lua_State* L);
 
 // Loads text only: a chunk that the engine would treat as bytecode (after the

@@ -32,6 +32,26 @@ void open_extra_libraries(lua_State* L) {
   lua_pushcfunction(L, luaopen_jit);
   lua_pushstring(L, LUA_JITLIBNAME);
   lua_call(L, 1, 0);
+  // The lexer opens the FFI on demand for an int64 or imaginary literal (lj_lex.c
+  // lex_number: `1LL`, `1ULL`, `1i`), and luaopen_ffi registers the module in the
+  // registry's _LOADED (lib_ffi.c ffi_register_module), where `require "ffi"` and
+  // package.loaded.ffi find it: any chunk could hand itself the FFI (ffi.C, raw
+  // memory) that the sandbox refuses. Opened here once and taken out of _LOADED,
+  // the FFI's state exists and the lexer never opens it again. The module table is
+  // kept under a private registry key: its functions' upvalues are all that keep
+  // the FFI's finalizer and metatype tables alive (lib_ffi.c, LJLIB_PUSH), and
+  // handlers cannot reach the registry (hostile_sandbox.case, "an int64 literal
+  // does not make ffi loadable"; found by the sealed shared-state check,
+  // corpus/regressions/NOTES.md).
+  static const char ffi_anchor = 0;
+  lua_pushlightuserdata(L, const_cast<char*>(&ffi_anchor));
+  lua_pushcfunction(L, luaopen_ffi);
+  lua_call(L, 0, 1);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+  lua_pushnil(L);
+  lua_setfield(L, -2, LUA_FFILIBNAME);
+  lua_pop(L, 1);
 }
 
 int load_text_only(lua_State* L, const char* text, size_t size, const char* chunkname) {

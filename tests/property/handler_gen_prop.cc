@@ -11,11 +11,7 @@
 namespace codecache::prop {
 namespace {
 
-bool loaded(const Outcome& outcome) {
-  for (const auto& line : outcome.log)
-    if (line.find("failed to load inlined Lua code") != std::string::npos) return false;
-  return true;
-}
+bool loaded(const Outcome& outcome) { return outcome.load_failure == LoadFailure::none; }
 
 // Handlers as the properties see them: sizes cycling over RapidCheck's 0..100.
 std::vector<GeneratedHandler> sample_handlers(std::size_t n, GenOptions options = {}) {

@@ -165,6 +165,20 @@ TEST(CliRun, OneJsonLinePerRequestWithTheDocumentedFields) {
       << log;
 }
 
+TEST(CliRun, ALoadFailureIsSaidInFields) {
+  const CliResult r = run_cli(with_engine(
+      {"--profile", "classic", "-e", "ngx.say(", "-e", "end, error('no closure'), function()", "-e", "ngx.say(1)"}));
+  ASSERT_EQ(r.lines.size(), 3u) << r.out;
+  EXPECT_EQ(r.lines[0]["load_failure"], "compile");
+  EXPECT_EQ(r.lines[0]["load_error"].get<std::string>().rfind("content_by_lua(nginx.conf:40):", 0), 0u)
+      << r.lines[0].dump();
+  EXPECT_EQ(r.lines[1]["load_failure"], "factory");
+  EXPECT_NE(r.lines[1]["load_error"].get<std::string>().find("no closure"), std::string::npos)
+      << r.lines[1].dump();
+  EXPECT_FALSE(r.lines[2].contains("load_failure"));
+  EXPECT_FALSE(r.lines[2].contains("load_error"));
+}
+
 TEST(CliRun, MissThenHitWithDebugLines) {
   const CliResult r =
       run_cli(with_engine({"--requests", "2", "--log-level", "debug", "-e", "ngx.say(1)"}));
