@@ -23,8 +23,9 @@
 #                    [--progress SECONDS]
 #     --minutes   total budget, both cores (default 10)
 #     --build-dir the fuzz preset's build (default build-fuzz)
-#     --work      corpora, logs and raw findings (default <build-dir>/campaign; kept
-#                 between campaigns, so each one starts from the last one's corpus)
+#     --work      corpora, logs and raw findings (default <build-dir>/campaign; the
+#                 corpora are kept between campaigns, so each one starts from the
+#                 last one's corpus; raw findings are each campaign's own)
 #     --fresh     empty --work first (start from the seeds only)
 #     --save      where findings are kept (default corpus, the tree's own)
 #     --progress  seconds between two progress reports (default 10)
@@ -94,6 +95,9 @@ field() { sed -n "s|.*$1 \([0-9]*\).*|\1|p" <<<"$2"; }
 start_job() {  # target engine; sets started_pid
   local t=$1 e=$2 dir bin
   dir=$(dir_of "$t" "$e")
+  # Findings are this campaign's own: an earlier one's were saved under --save, and
+  # one that its fix made pass must not be reported again.
+  rm -rf "$dir/findings"
   mkdir -p "$dir/corpus" "$dir/findings"
   rm -f "$dir/exit" "$dir/exit.tmp" "$dir/log" "$dir/killed"
   find "$dir/corpus" -type f | wc -l >"$dir/corpus_before"
