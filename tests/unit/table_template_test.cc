@@ -44,11 +44,9 @@ TEST(TableTemplate, AHoleBeforeTheLastConstantMovesTheBorder) {
   // In a nested function, after another template.
   EXPECT_EQ(moved("local a = {x = 1} return function() return {1, nil, 3} end"),
             "template 2: border 1 from source, 3 from the dump");
-  // The parser sizes a template's hash part for every key, the dump for the
-  // constant ones: the keys come back in another order.
-  EXPECT_EQ(moved("return {a = 1, b = 2, c = 3, d = 4, e = tostring(5)}").rfind(
-                "template 1: keys in the order ", 0),
-            0u);
+  // (A template's keys can also come back in another order, but whether they do
+  // depends on the string hash seed, random per process on OpenResty's LuaJIT: no
+  // example of it is stable enough for a test.)
 }
 
 TEST(TableTemplate, ConstructorsWithoutHolesAreCarriedAsTheyAre) {
