@@ -13,7 +13,6 @@
 // (check_tally.h): handlers whose output varies from run to run, runs cut off by
 // the CPU budget, and runs where the closure factory itself failed (ngx_lua words
 // that error differently on a first load and on a cache hit).
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -100,13 +99,10 @@ fuzz::Excuse check(Profile profile, const std::string& code) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static fuzz::CheckTally sealed("cache_equivalence/sealed"), classic("cache_equivalence/classic");
-  // nginx.conf cannot carry a NUL byte in inline code: each is read as a space, so
-  // that the input is still a handler, and still checked.
-  std::string code(reinterpret_cast<const char*>(data), size);
-  std::replace(code.begin(), code.end(), '\0', ' ');
+  const std::string code = fuzz::inline_code_of(data, size);
   if (fuzz::has_unstable_output(code)) {
-    sealed.excused("names a function whose output varies");
-    classic.excused("names a function whose output varies");
+    for (fuzz::CheckTally* tally : {&sealed, &classic})
+      tally->excused("names a function whose output varies");
     return 0;
   }
   fuzz::count(sealed, check(Profile::sealed, code));

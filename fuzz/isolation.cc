@@ -16,7 +16,6 @@
 // name from outcome_compare.h's list), runs cut off by the CPU or memory budget,
 // and runs where the closure factory itself failed (worded differently on a cache
 // hit, see outcome_compare.h).
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -92,13 +91,10 @@ fuzz::Excuse check(Profile profile, const std::string& a, const std::string& b) 
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static fuzz::CheckTally sealed("isolation/sealed"), classic("isolation/classic");
-  // nginx.conf cannot carry a NUL byte in inline code: each is read as a space, so
-  // that the input is still a handler, and still checked.
-  std::string input(reinterpret_cast<const char*>(data), size);
-  std::replace(input.begin(), input.end(), '\0', ' ');
+  const std::string input = fuzz::inline_code_of(data, size);
   if (fuzz::has_unstable_output(input)) {
-    sealed.excused("names a function whose output varies");
-    classic.excused("names a function whose output varies");
+    for (fuzz::CheckTally* tally : {&sealed, &classic})
+      tally->excused("names a function whose output varies");
     return 0;
   }
   const auto split = input.find(kSplit);

@@ -1,6 +1,8 @@
 // Outcome comparison for the differential fuzz targets (see outcome_compare.h).
 #include "outcome_compare.h"
 
+#include <algorithm>
+
 namespace codecache::fuzz {
 
 bool has_unstable_output(std::string_view source) {
@@ -10,6 +12,12 @@ bool has_unstable_output(std::string_view source) {
     if (source.find(unstable) != std::string_view::npos) return true;
   }
   return false;
+}
+
+std::string inline_code_of(const uint8_t* data, std::size_t size) {
+  std::string code(reinterpret_cast<const char*>(data), size);
+  std::replace(code.begin(), code.end(), '\0', ' ');
+  return code;
 }
 
 std::string comparable(const Outcome& o) {

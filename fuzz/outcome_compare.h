@@ -3,6 +3,8 @@
 // randomness, addresses, GC state, debug introspection of the chunk's shape).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,6 +15,11 @@ namespace codecache::fuzz {
 
 // True when `source` mentions a function whose result varies between runs.
 bool has_unstable_output(std::string_view source);
+
+// The input bytes as inline handler code: nginx.conf cannot carry a NUL byte in
+// inline code, so each is read as a space (the input is still a handler, and
+// still checked).
+std::string inline_code_of(const uint8_t* data, std::size_t size);
 
 // The whole outcome as one comparable text: status, abort flag, limit and its
 // detail, load failure and its message, body and log lines. Left out, and only

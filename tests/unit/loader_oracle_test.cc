@@ -110,21 +110,18 @@ TEST_F(LoaderOracle, AClassWithoutItsEvidenceIsRefused) {
   LoadResult factory;
   factory.lua_status = LUA_ERRSYNTAX;
   factory.message = "content_by_lua(nginx.conf:40):1: too many local variables";
-  EXPECT_EQ(evidence_against(Disagreement::nesting_limit, locals, factory, load(LoaderKind::direct, locals),
-                             [&](std::string_view text) {
-                               return text.starts_with("return function") ? factory
-                                                                          : load(LoaderKind::direct, text);
-                             },
-                             luajit()),
-            "the factory's error is not a level limit");
+  // The nesting evidence for `locals` with `factory` as the factory's (and its
+  // wrapper's) result.
+  auto nesting_evidence = [&] {
+    const DirectLoad wrapper_as_factory = [&](std::string_view text) {
+      return text.starts_with("return function") ? factory : load(LoaderKind::direct, text);
+    };
+    return evidence_against(Disagreement::nesting_limit, locals, factory,
+                            load(LoaderKind::direct, locals), wrapper_as_factory, luajit());
+  };
+  EXPECT_EQ(nesting_evidence(), "the factory's error is not a level limit");
   factory.message = "content_by_lua(nginx.conf:40):1: chunk has too many syntax levels";
-  EXPECT_EQ(evidence_against(Disagreement::nesting_limit, locals, factory, load(LoaderKind::direct, locals),
-                             [&](std::string_view text) {
-                               return text.starts_with("return function") ? factory
-                                                                          : load(LoaderKind::direct, text);
-                             },
-                             luajit()),
-            "the source is not within two levels of the limit");
+  EXPECT_EQ(nesting_evidence(), "the source is not within two levels of the limit");
   EXPECT_EQ(evidence_against(Disagreement::skipped_first_line, "#x", factory, factory,
                              [&](std::string_view) { return factory; }, false),
             "only LuaJIT's lexer skips a first line");
