@@ -10,24 +10,13 @@
 #include "engine/engine.h"
 #include "engine/lua_headers.h"
 #include "table_template.h"
+#include "test_support.h"
 
 namespace codecache::fuzz {
 namespace {
 
-std::string dump_of(std::string_view source) {
-  lua_State* L = luaL_newstate();
-  luaL_openlibs(L);
-  std::string bytes;
-  lua_getfield(L, LUA_GLOBALSINDEX, "string");
-  lua_getfield(L, -1, "dump");
-  EXPECT_EQ(luaL_loadbuffer(L, source.data(), source.size(), "@t.lua"), 0);
-  EXPECT_EQ(lua_pcall(L, 1, 1, 0), 0);
-  size_t len = 0;
-  const char* s = lua_tolstring(L, -1, &len);
-  if (s != nullptr) bytes.assign(s, len);
-  lua_close(L);
-  return bytes;
-}
+// string.dump of `source`, compiled as the chunk "@t.lua" (test_support.h).
+std::string dump_of(std::string_view source) { return test::dump_bytecode(source, false, "@t.lua"); }
 
 std::string moved(std::string_view source) {
   return template_moved_by_roundtrip(source, dump_of(source), "@t.lua");
