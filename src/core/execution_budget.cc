@@ -1,6 +1,7 @@
 // Instruction budget and CPU watchdog (see execution_budget.h).
 #include "core/execution_budget.h"
 
+#include "core/c_stack_bound.h"
 #include "core/memory_budget.h"
 
 #include <sys/syscall.h>
@@ -24,6 +25,8 @@ int g_exit_sentinel_tag;  // its address is the sentinel value
 
 // The error both the count hook and the library loops' interrupt raise.
 constexpr const char* kCpuExhausted = "CPU time budget exhausted";
+// What PUC Lua and the patched LuaJITs say when nested C calls run out (ldo.c).
+constexpr const char* kCStackOverflow = "C stack overflow";
 
 // Hard deadline: where to jump, and how much CPU time has passed since the soft
 // budget expired.
@@ -163,6 +166,12 @@ void budget_hook(lua_State* L, lua_Debug*) {
     push_exit_sentinel(L);
     lua_error(L);
   }
+  if (c_stack_bound_crossed()) {
+    // Coroutines resumed from Lua nest C frames without lua_call (c_stack_bound.h);
+    // the error unwinds them, and the hook keeps checking on the way out.
+    lua_pushstring(L, kCStackOverflow);
+    lua_error(L);
+  }
   const char* why = nullptr;
   if (budget->cpu_expired) {
     budget->cpu_exhausted = true;
@@ -192,6 +201,7 @@ void restore_budget_hook(lua_State* L) {
 BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* running)
     : ctx_(ctx), budget_(budget) {
   ensure_thread_ticker();
+  arm_c_stack_bound();
   ctx_.budget = &budget_;
   ctx_.memory_enforced = true;
   budget_.cpu_limit_ns = std::max<std::int64_t>(ctx_.settings.limits.cpu_ms, 1) * kNsPerMs;
@@ -201,6 +211,7 @@ BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* run
 }
 
 BudgetScope::~BudgetScope() {
+  disarm_c_stack_bound();
   lua_interrupt_pending = 0;
   g_watched = nullptr;
   g_running = nullptr;

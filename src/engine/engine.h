@@ -39,6 +39,14 @@ bool collector_stopped(lua_State* L);
 bool table_is_flat(lua_State* L, int index);
 void push_table_clone(lua_State* L, int index);
 
+// Bounds how deep handler code may nest C calls: below `floor` (an address on the
+// calling thread's C stack; nullptr lifts the bound) a library callback that calls
+// back into the VM fails with "C stack overflow". PUC Lua 5.1 counts nested C calls
+// itself (LUAI_MAXCCALLS); LuaJIT counts none and would recurse until the process
+// dies, so its lua_call and lua_pcall check this floor
+// (engines/patches/luajit*-vm-reentry-c-stack.patch).
+void set_c_stack_floor(const char* floor);
+
 // Which precompiled format the engine's loader accepts.
 enum class BytecodeFormat { puc51, luajit };
 BytecodeFormat bytecode_format();

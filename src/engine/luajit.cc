@@ -61,6 +61,8 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 
 BytecodeFormat bytecode_format() { return BytecodeFormat::luajit; }
 
+void set_c_stack_floor(const char* floor) { lua_cstack_floor = floor; }
+
 bool collector_stopped(lua_State* L) { return G(L)->gc.threshold == LJ_MAX_MEM; }  // lj_api.c, LUA_GCSTOP
 
 namespace {
