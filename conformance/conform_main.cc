@@ -3,6 +3,7 @@
 // case in one process for `codecache conform --report`; `--write-ctest` writes
 // the ctest script that registers the tests (run by the build, like
 // gtest_discover_tests).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "case_file.h"
 #include "case_runner.h"
+#include "core/address_space_cap.h"
 #include "engine/engine.h"
 
 namespace {
@@ -106,7 +108,23 @@ nlohmann::json to_json(const Case& c, const std::string& profile, bool cache_on,
   return j;
 }
 
+// Caps the runner's address space for the widest memory limit among `cases`
+// (address_space_cap.h): a hole in a cap fails that run's ctest, not the machine.
+void cap_runner_address_space(const std::vector<const Case*>& cases) {
+  static const std::string program = "conform_" + engine_name();
+  codecache::Limits widest;
+  for (const Case* c : cases) {
+    if (c->max_memory_mb) widest.memory_bytes = std::max(widest.memory_bytes, *c->max_memory_mb << 20);
+  }
+  codecache::cap_address_space(codecache::address_space_cap_for(widest), program.c_str());
+}
+
 int run_all(const Options& o, const std::vector<Case>& cases) {
+  std::vector<const Case*> selected;
+  for (const auto& c : cases) {
+    if (o.filter.empty() || c.id.find(o.filter) != std::string::npos) selected.push_back(&c);
+  }
+  cap_runner_address_space(selected);
   int runs = 0, failed = 0;
   for (const auto& c : cases) {
     if (!o.filter.empty() && c.id.find(o.filter) == std::string::npos) continue;
@@ -152,6 +170,7 @@ int run_one(const Options& o, const std::vector<Case>& cases) {
               << " code_cache " << o.code_cache << "\n";
     return 0;
   }
+  cap_runner_address_space({found});
   RunConfig cfg{o.profile, cache_on, o.cli, o.keep, true};
   RunResult r = run_case(*found, cfg);
   if (r.passed) {

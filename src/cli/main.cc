@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/outcome_json.h"
+#include "core/address_space_cap.h"
 #include "core/handler.h"
 #include "core/worker.h"
 #include "engine/engine.h"
@@ -61,6 +62,7 @@ int run(CLI::App& app, const RunOptions& o) {
   settings.limits.instructions = o.max_instructions;
   settings.limits.cpu_ms = o.max_cpu_ms;
   settings.module_path = o.module_path;
+  cap_address_space(address_space_cap_for(settings.limits), "codecache");
 
   // Handlers in command-line order, -e and FILE interleaved as given.
   std::vector<Handler> handlers;
