@@ -17,6 +17,11 @@ function(_codecache_engine_source engine out_var)
     return()
   endif()
   set(dir "${CMAKE_BINARY_DIR}/engines/${engine}-src")
+  # The pin covers the lock and our patches: a patch added, removed or edited
+  # re-runs the configure step, which fetches the tree again.
+  file(GLOB patches CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/engines/patches/${engine}-*.patch")
+  set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${patches} "${PROJECT_SOURCE_DIR}/engines/sources.lock")
   execute_process(
     COMMAND bash "${PROJECT_SOURCE_DIR}/engines/fetch-source.sh" --pin "${engine}"
     OUTPUT_VARIABLE wanted OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)

@@ -29,7 +29,8 @@ constexpr const char* kCpuExhausted = "CPU time budget exhausted";
 constexpr const char* kCStackOverflow = "C stack overflow";
 
 // Hard deadline: where to jump, and how much CPU time has passed since the soft
-// budget expired.
+// budget expired; and how many HarnessFrames are alive.
+volatile std::sig_atomic_t g_harness_frames = 0;
 sigjmp_buf* volatile g_hard_target = nullptr;
 volatile std::int64_t g_ns_after_expiry = 0;
 
@@ -104,11 +105,11 @@ void watchdog_fired(int signo, siginfo_t* info, void* uctx) {
   lua_State* running = g_running;
   if (budget == nullptr || running == nullptr) return;
   if (budget->cpu_expired) {
-    // Still inside handler code: past the hard deadline, cut it off, unless our
-    // allocator holds the C heap (then the next tick tries again).
+    // Still inside handler code: past the hard deadline, cut it off, unless the
+    // harness's own code runs (then the next tick tries again).
     g_ns_after_expiry = g_ns_after_expiry + elapsed;
     if (g_ns_after_expiry >= kHardDeadlineMs * kNsPerMs && g_hard_target != nullptr &&
-        !allocator_busy()) {
+        hard_deadline_may_jump()) {
       sigjmp_buf* target = g_hard_target;
       g_hard_target = nullptr;
       siglongjmp(*target, 1);
@@ -218,6 +219,11 @@ BudgetScope::~BudgetScope() {
   ctx_.budget = nullptr;
   ctx_.memory_enforced = false;
 }
+
+HarnessFrame::HarnessFrame() { g_harness_frames = g_harness_frames + 1; }
+HarnessFrame::~HarnessFrame() { g_harness_frames = g_harness_frames - 1; }
+
+bool hard_deadline_may_jump() { return !allocator_busy() && g_harness_frames == 0; }
 
 bool enter_hard_deadline(VmContext&, sigjmp_buf* target) {
   g_hard_target = target;

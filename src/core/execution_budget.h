@@ -15,8 +15,12 @@
 // poll raises the budget's ordinary Lua error from inside the library function.
 // Where no poll reaches, the hard deadline remains: when handler code is still
 // running kHardDeadlineMs of CPU after the soft budget expired, the watchdog
-// jumps out of it (siglongjmp, never while our allocator holds the heap); the VM
-// is then abandoned, never touched again, and the outcome is a `cpu_time` limit.
+// jumps out of it (siglongjmp); the VM is then abandoned, never touched again, and
+// the outcome is a `cpu_time` limit. The jump is taken only where it is defined
+// behaviour and leaves no lock held: never while the harness's allocator holds the
+// C heap, and never out of a HarnessFrame (below), so the frames it skips are the
+// engine's C frames and Lua's, which own nothing that needs destroying. Other C
+// library calls the engines make (memchr, memcmp, strtod, snprintf) take no lock.
 #pragma once
 
 #include <csetjmp>
@@ -48,6 +52,23 @@ class BudgetScope {
   VmContext& ctx_;
   ExecutionBudget& budget_;
 };
+
+// Marks harness C++ code that runs on behalf of handler code (an ngx API or
+// sandbox function) while it holds objects with destructors or calls the C
+// library: the hard deadline does not jump while one is alive (the next watchdog
+// tick tries again). Such code must not call back into Lua while a frame is
+// alive (a callback may run for ever) and must end within the budgets: it polls
+// the interrupt (lua_pollinterrupt) wherever it could loop long.
+class HarnessFrame {
+ public:
+  HarnessFrame();
+  ~HarnessFrame();
+  HarnessFrame(const HarnessFrame&) = delete;
+  HarnessFrame& operator=(const HarnessFrame&) = delete;
+};
+
+// Whether the watchdog may jump out of the code running now (for tests).
+bool hard_deadline_may_jump();
 
 // Runs `body(L)` (a lua_pcall, lua_resume or lua_load wrapped in a lambda) under a
 // BudgetScope with the hard deadline armed. Returns body's status, or LUA_ERRRUN

@@ -101,6 +101,7 @@ void append_value(lua_State* L, int index, int arg, CappedText& out) {
 int emit(lua_State* L, bool newline) {
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request found");
+  HarnessFrame frame;  // flattening calls no metamethod and polls the interrupt
   CappedText out(r->body_room());
   const int n = lua_gettop(L);
   for (int i = 1; i <= n && !out.full(); ++i) append_value(L, i, i, out);
@@ -146,18 +147,42 @@ void append_caller_prefix(lua_State* L, CappedText& out) {
   }
 }
 
-// ngx.log and print (ngx_http_lua_log.c log_wrapper). The message is built within
-// the room left in the request's log: once it is full the rest is not copied, but
-// every argument is still checked and every __tostring still called, as ngx_lua
-// does before it writes anything, and the log is then truncated.
+// ngx.log and print (ngx_http_lua_log.c log_wrapper). First every argument is
+// checked and every __tostring called, in order, as ngx_lua does before it writes
+// anything (a table is replaced by what its __tostring returned); then the message
+// is built within the room left in the request's log, with no call back into Lua:
+// once the room is full the rest is not copied and the log is truncated.
 int write_log(lua_State* L, LogLevel level) {
   RequestState* r = current_request(L);
   if (r == nullptr || !r->logs(level)) return 0;
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) {
+    switch (lua_type(L, i)) {
+      case LUA_TNUMBER:
+      case LUA_TSTRING:
+      case LUA_TNIL:
+      case LUA_TBOOLEAN:
+      case LUA_TLIGHTUSERDATA: break;
+      case LUA_TTABLE:
+        if (!luaL_callmeta(L, i, "__tostring"))
+          return luaL_argerror(L, i, "expected table to have __tostring metamethod");
+        if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER) {
+          lua_pop(L, 1);
+          lua_pushliteral(L, "");  // what ngx_lua copies of anything else: nothing
+        }
+        lua_replace(L, i);
+        break;
+      default:
+        lua_pushfstring(L, "string, number, boolean, or nil expected, got %s",
+                        luaL_typename(L, i));
+        return luaL_argerror(L, i, lua_tostring(L, -1));
+    }
+  }
+  HarnessFrame frame;
   CappedText message(r->log_room(level));
   message.append("[lua] ");
   append_caller_prefix(L, message);
-  int n = lua_gettop(L);
-  for (int i = 1; i <= n; ++i) {
+  for (int i = 1; i <= n && !message.full(); ++i) {
     switch (lua_type(L, i)) {
       case LUA_TNUMBER:
       case LUA_TSTRING: {
@@ -168,22 +193,9 @@ int write_log(lua_State* L, LogLevel level) {
       }
       case LUA_TNIL: message.append("nil"); break;
       case LUA_TBOOLEAN: message.append(lua_toboolean(L, i) ? "true" : "false"); break;
-      case LUA_TTABLE: {
-        if (!luaL_callmeta(L, i, "__tostring"))
-          return luaL_argerror(L, i, "expected table to have __tostring metamethod");
-        size_t len = 0;
-        const char* s = lua_tolstring(L, -1, &len);
-        if (s != nullptr) message.append({s, len});
-        lua_pop(L, 1);
-        break;
-      }
-      case LUA_TLIGHTUSERDATA:
+      default:  // a light userdata: ngx.null
         if (lua_touserdata(L, i) == nullptr) message.append("null");
         break;
-      default:
-        lua_pushfstring(L, "string, number, boolean, or nil expected, got %s",
-                        luaL_typename(L, i));
-        return luaL_argerror(L, i, lua_tostring(L, -1));
     }
   }
   if (message.full()) {
@@ -211,6 +223,7 @@ int ngx_exit(lua_State* L) {
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request found");
   if (r->headers_sent && code >= 300) {
+    HarnessFrame frame;
     r->log(LogLevel::err, "attempt to set status " + std::to_string(code) +
                               " via ngx.exit after sending out the response status " +
                               std::to_string(r->status_set ? r->status_set : 200));
@@ -252,6 +265,7 @@ int ngx_newindex(lua_State* L) {  // __newindex(ngx, key, value)
     int status = luaL_checkint(L, 3);
     if (r == nullptr) return luaL_error(L, "no request found");
     if (r->headers_sent) {
+      HarnessFrame frame;
       r->log(LogLevel::err, "attempt to set ngx.status after sending out response headers");
       return 0;
     }

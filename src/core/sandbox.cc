@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/execution_budget.h"
 #include "core/library_allowlist.h"
 #include "core/vm_context.h"
 #include "engine/engine.h"
@@ -180,6 +181,7 @@ bool valid_module_name(const char* name) {
 // The directories are read from the VM's settings, not from an upvalue or a
 // table that handler code could reach.
 int allowlisted_searcher(lua_State* L) {
+  HarnessFrame frame;  // files and strings; parsing is bounded by the module file (an allow-listed directory)
   const char* name = luaL_checkstring(L, 1);
   if (!valid_module_name(name)) {
     lua_pushfstring(L, "\n\tmodule name '%s' is not allowed by the codecache sandbox", name);
@@ -387,6 +389,7 @@ void register_libraries(lua_State* L) {
 
 int refuse_with(lua_State* L, const char* what) {
   if (ExecutionBudget* b = context_of(L).budget; b != nullptr && b->sandbox_refusal.empty()) {
+    HarnessFrame frame;
     b->sandbox_refusal = what;
   }
   return luaL_error(L, "%s is disabled in the codecache sandbox", what);
