@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "case_files.h"
+#include "core/execution_budget.h"
 #include "core/handler.h"
 #include "core/shared_state.h"
 #include "core/worker.h"
@@ -162,6 +163,16 @@ std::string fingerprint(const RunResult& r, const std::string& scratch_dir) {
   return h.str();
 }
 
+// The calling thread's CPU time in milliseconds.
+std::int64_t thread_cpu_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// CPU a request may spend outside its budget: making or closing a VM, copying out.
+constexpr std::int64_t kServingCpuMs = 500;
+
 long peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -207,6 +218,8 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
     // requests (core/shared_state.h), whatever the case expects of its replies.
     const bool sealed = settings.profile == Profile::sealed;
     std::optional<SharedStateSnapshot> shared = sealed ? worker.shared_state() : std::nullopt;
+    const auto serving = std::chrono::steady_clock::now();
+    std::vector<std::int64_t> cpu_ms;  // CPU time of each request, serving included
     for (const auto& label : c.requests) {
       if (const Step* s = c.step(label)) {
         materialize(dir, s->action);
@@ -214,7 +227,9 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
       }
       const auto index = static_cast<std::size_t>(c.handler(label) - c.handlers.data());
       Handler& handler = handlers[index];
+      const std::int64_t cpu_before = thread_cpu_ms();
       result.requests.push_back({label, handler.label(), worker.run(handler)});
+      cpu_ms.push_back(thread_cpu_ms() - cpu_before);
       if (!sealed) continue;
       std::optional<SharedStateSnapshot> now = worker.shared_state();
       if (shared && now) {
@@ -224,8 +239,35 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
       }
       shared = std::move(now);
     }
+    const auto served_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - serving).count();
     check_expectations(c, target_of(cfg, dir), result);
     if (c.hostile()) {
+      // Nor did it run away: each request ends within its CPU budget plus the hard
+      // deadline, with room for a machine whose other core is busy too (twice that,
+      // plus two seconds for setting up and closing VMs).
+      const long long wall_cap_ms =
+          static_cast<long long>(result.requests.size()) *
+              (2 * (static_cast<long long>(settings.limits.cpu_ms) + kHardDeadlineMs) + 2000);
+      if (served_ms > wall_cap_ms) {
+        result.mismatches.push_back({0, "harness wall time", "<= " + std::to_string(wall_cap_ms) + " ms",
+                                     std::to_string(served_ms) + " ms"});
+      }
+      // And each request's CPU time honours the budget: a quarter over it at most
+      // (the watchdog charges per tick), or the hard deadline's second where that
+      // cut it off, plus what serving costs outside the budget (a VM made or closed).
+      for (std::size_t i = 0; i < cpu_ms.size(); ++i) {
+        const Outcome& o = result.requests[i].outcome;
+        const std::int64_t budget = settings.limits.cpu_ms;
+        const std::int64_t cap = (o.limit_detail == "hard deadline" ? budget + kHardDeadlineMs
+                                                                    : budget + budget / 4) +
+                                 kServingCpuMs;
+        if (cpu_ms[i] > cap) {
+          result.mismatches.push_back({static_cast<int>(i) + 1, "harness CPU time",
+                                       "<= " + std::to_string(cap) + " ms",
+                                       std::to_string(cpu_ms[i]) + " ms"});
+        }
+      }
       // The harness stays within its caps: the VM's live heap never passed the
       // memory limit, and the process did not balloon.
       if (Vm* vm = worker.main_vm()) {
