@@ -2,14 +2,18 @@
 #include "case_runner.h"
 
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <cctype>
 #include <functional>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -163,6 +167,17 @@ std::string fingerprint(const RunResult& r, const std::string& scratch_dir) {
   return h.str();
 }
 
+// Every path under `dir`, relative to it.
+std::set<std::string> files_under(const fs::path& dir) {
+  std::set<std::string> paths;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    paths.insert(fs::relative(it->path(), dir, ec).string());
+  }
+  return paths;
+}
+
 // The calling thread's CPU time in milliseconds.
 std::int64_t thread_cpu_ms() {
   timespec now{};
@@ -227,9 +242,20 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
       }
       const auto index = static_cast<std::size_t>(c.handler(label) - c.handlers.data());
       Handler& handler = handlers[index];
+      const std::set<std::string> files_before = c.hostile() ? files_under(dir) : std::set<std::string>{};
       const std::int64_t cpu_before = thread_cpu_ms();
       result.requests.push_back({label, handler.label(), worker.run(handler)});
       cpu_ms.push_back(thread_cpu_ms() - cpu_before);
+      if (c.hostile()) {
+        // Hostile code touches no file: the request left the scratch directory as it was.
+        for (const std::string& f : files_under(dir)) {
+          if (files_before.count(f) == 0) {
+            result.mismatches.push_back({static_cast<int>(result.requests.size()), "files created",
+                                         "none", f});
+            break;
+          }
+        }
+      }
       if (!sealed) continue;
       std::optional<SharedStateSnapshot> now = worker.shared_state();
       if (shared && now) {
@@ -252,6 +278,10 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
       if (served_ms > wall_cap_ms) {
         result.mismatches.push_back({0, "harness wall time", "<= " + std::to_string(wall_cap_ms) + " ms",
                                      std::to_string(served_ms) + " ms"});
+      }
+      // It started no process: the runner has no child.
+      if (waitpid(-1, nullptr, WNOHANG) != -1 || errno != ECHILD) {
+        result.mismatches.push_back({0, "processes started", "none", "a child process"});
       }
       // And each request's CPU time honours the budget: a quarter over it at most
       // (the watchdog charges per tick), or the hard deadline's second where that
