@@ -98,7 +98,9 @@ void check_error(const LoadResult& r, std::string_view source, const LoadResult&
 constexpr int kRequestsPerWorker = 128;
 
 // The input served once as a classic request (the factory loader) on the reused
-// worker, with small budgets: looping inputs end after 20k instructions.
+// worker, with small budgets: looping inputs end after 20k instructions, and C
+// loops (a table walked by ngx.say, a backtracking pattern: the hostile seeds) after
+// 50 ms of CPU; with the usual 500 ms, replaying a campaign's corpus took minutes.
 Outcome serve(std::string_view source) {
   static std::unique_ptr<Worker> worker;
   static int served = 0;
@@ -106,6 +108,7 @@ Outcome serve(std::string_view source) {
     worker.reset();  // the old VM is closed before the new one is built
     Settings settings = fuzz::differential_settings(Profile::classic);
     settings.limits.instructions = 20'000;
+    settings.limits.cpu_ms = 50;
     worker = std::make_unique<Worker>(settings);
   }
   Handler handler = Handler::inline_code(std::string(source));
