@@ -62,8 +62,12 @@ esac
 EOF
 chmod +x "$tmp/fake_fuzzer"
 targets=$(sed -n 's/^set(CODECACHE_FUZZ_TARGETS \(.*\))$/\1/p' "$here/CMakeLists.txt")
+luajit_targets=$(sed -n 's/^set(CODECACHE_LUAJIT_FUZZ_TARGETS \(.*\))$/\1/p' "$here/CMakeLists.txt")
 for t in $targets; do
   for e in lua51 luajit luajit2; do ln -s "$tmp/fake_fuzzer" "$tmp/build/bin/fuzz_${t}_$e"; done
+done
+for t in $luajit_targets; do
+  for e in luajit luajit2; do ln -s "$tmp/fake_fuzzer" "$tmp/build/bin/fuzz_${t}_$e"; done
 done
 ln -s "$tmp/fake_fuzzer" "$tmp/build/bin/fuzz_differential"
 rm "$tmp/build/bin/fuzz_chunk_loader_luajit2"  # never starts
@@ -84,6 +88,10 @@ row() { grep -E "^$1 +$2 +$3" "$tmp/out" >/dev/null; }
 check "the campaign fails" test "$status" = 1
 for t in $targets; do
   for e in lua51 luajit luajit2; do check "a row for $t on $e" grep -qE "^$t +$e " "$tmp/out"; done
+done
+for t in $luajit_targets; do
+  for e in luajit luajit2; do check "a row for $t on $e" grep -qE "^$t +$e " "$tmp/out"; done
+  check "no row for $t on lua51" bash -c "! grep -qE '^$t +lua51 ' '$tmp/out'"
 done
 check "a row for differential" grep -qE "^differential +all +ok " "$tmp/out"
 check "the crash is its row's status" row isolation luajit "died: crash"
