@@ -129,8 +129,10 @@ struct Problem {
 };
 [[noreturn]] void fail(std::string text) { throw Problem{std::move(text)}; }
 
-BCOp op_of(BCIns ins) { return bc_op(ins); }
-const char* name_of(BCOp op) { return op < BC__MAX ? kOps[op].name : "?"; }
+// An instruction's opcode, as a number: a corrupted one need not be a Op at all.
+using Op = std::uint32_t;
+Op op_of(BCIns ins) { return ins & 0xff; }
+const char* name_of(Op op) { return op < BC__MAX ? kOps[op].name : "?"; }
 
 // A set of frame slots (a frame has at most LJ_MAX_SLOTS = 250 of them).
 class Slots {
@@ -205,14 +207,14 @@ class Budget {
   std::uint64_t left_;
 };
 
-bool is_comparison(BCOp op) { return op >= BC_ISLT && op <= BC_ISF; }
-bool is_call(BCOp op) { return op == BC_CALL || op == BC_CALLM || op == BC_ITERC || op == BC_ITERN; }
-bool is_return(BCOp op) {
+bool is_comparison(Op op) { return op >= BC_ISLT && op <= BC_ISF; }
+bool is_call(Op op) { return op == BC_CALL || op == BC_CALLM || op == BC_ITERC || op == BC_ITERN; }
+bool is_return(Op op) {
   return op == BC_RET || op == BC_RET0 || op == BC_RET1 || op == BC_RETM || op == BC_CALLT ||
          op == BC_CALLMT;
 }
 
-bool refused_opcode(BCOp op) {
+bool refused_opcode(Op op) {
   switch (op) {
     case BC_ISTYPE: case BC_ISNUM: case BC_TGETR: case BC_TSETR:
     case BC_JFORI: case BC_IFORL: case BC_JFORL: case BC_IITERL: case BC_JITERL:
@@ -228,7 +230,7 @@ bool refused_opcode(BCOp op) {
 // Instructions that never run Lua code (no metamethod, no call, no allocation that
 // could run a finalizer); every other one may, and may then write slots through an
 // open upvalue or debug.setlocal.
-bool never_runs_lua(BCOp op) {
+bool never_runs_lua(Op op) {
   switch (op) {
     case BC_MOV: case BC_NOT: case BC_KSTR: case BC_KCDATA: case BC_KSHORT: case BC_KNUM:
     case BC_KPRI: case BC_KNIL: case BC_UGET: case BC_USETV: case BC_USETS: case BC_USETN:
@@ -263,6 +265,9 @@ class Checker {
       if (op(pc) == BC_FORI) check_kinit(pc);
       if (op(pc) == BC_ITERN) check_iterator_loop(pc);
     }
+    liveness();
+    for (std::uint32_t pc = 1; pc < n_; ++pc)
+      if (seen_[pc]) check_dead_slots(pc);
   }
 
  private:
@@ -277,7 +282,7 @@ class Checker {
   // -- Instruction fields -----------------------------------------------------
 
   BCIns ins(std::uint32_t pc) const { return p_.bc[pc]; }
-  BCOp op(std::uint32_t pc) const { return op_of(p_.bc[pc]); }
+  Op op(std::uint32_t pc) const { return op_of(p_.bc[pc]); }
   std::uint32_t a(std::uint32_t pc) const { return bc_a(p_.bc[pc]); }
   std::uint32_t b(std::uint32_t pc) const { return bc_b(p_.bc[pc]); }
   std::uint32_t c(std::uint32_t pc) const { return bc_c(p_.bc[pc]); }
@@ -304,7 +309,7 @@ class Checker {
   // Which slots carry a name at each pc, as lj_debug.c debug_varname counts them:
   // the n-th variable live at pc names slot n. The reader checked the ranges.
   void compute_names() {
-    live_.assign(n_, 0);
+    live_vars_.assign(n_, 0);
     if (p_.variables.empty()) return;
     named_.assign(n_, Slots{});
     std::vector<std::uint32_t> live;  // indices into variables, in order
@@ -315,7 +320,7 @@ class Checker {
       if (live.size() > fs_)
         fail(where() + ": " + std::to_string(live.size()) + " variables live at pc " + std::to_string(pc) +
              " in a frame of " + std::to_string(fs_));
-      live_[pc] = static_cast<std::uint8_t>(live.size());
+      live_vars_[pc] = static_cast<std::uint8_t>(live.size());
       for (std::size_t k = 0; k < live.size(); ++k)
         if (!p_.variables[live[k]].hidden) named_[pc].add(static_cast<std::uint32_t>(k));
     }
@@ -384,7 +389,7 @@ class Checker {
   }
 
   void check_instruction(std::uint32_t pc) {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     if (o >= BC__MAX) fail(where() + ", pc " + std::to_string(pc) + ": unknown opcode " + std::to_string(o));
     if (refused_opcode(o)) {
       const bool jit = o == BC_JFORI || o == BC_JFORL || o == BC_JITERL || o == BC_JLOOP || o == BC_JFUNCF ||
@@ -474,7 +479,7 @@ class Checker {
       }
       case BC_ITERL: {
         slot(pc, A);
-        const BCOp call = pc > 1 ? op(pc - 1) : BC__MAX;
+        const Op call = pc > 1 ? op(pc - 1) : BC__MAX;
         if ((call != BC_ITERC && call != BC_ITERN) || a(pc - 1) != A) fail_at(pc, "does not follow its ITERC/ITERN");
         const std::uint32_t t = target(pc);
         if (t > pc - 1 || op(t - 1) != (call == BC_ITERN ? BC_ISNEXT : BC_JMP) || target(t - 1) != pc - 1)
@@ -521,7 +526,7 @@ class Checker {
 
   // Where control goes after pc (the checks above made every target valid).
   int successors(std::uint32_t pc, std::array<std::uint32_t, 3>& next) const {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     if (is_comparison(o)) {
       next = {pc + 2, target(pc + 1), 0};
       return 2;
@@ -541,7 +546,7 @@ class Checker {
 
   // Every slot it may write (for what must stay unchanged).
   Slots writes(std::uint32_t pc, const State& in) const {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     const std::uint32_t A = a(pc), B = b(pc), C = c(pc), D = d(pc);
     Slots w;
     if (kOps[o].a == BCMdst) w.add(A);
@@ -561,7 +566,7 @@ class Checker {
 
   // The slots it certainly writes on the way to `to` (for what may hold an index).
   Slots overwrites(std::uint32_t pc, std::uint32_t to) const {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     const std::uint32_t A = a(pc), B = b(pc), D = d(pc);
     const auto only_to = [&](std::uint32_t t, Slots s) {
       std::array<std::uint32_t, 3> next{};
@@ -588,7 +593,7 @@ class Checker {
 
   // The slots it reads.
   Slots reads(std::uint32_t pc) const {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     const OpInfo& info = kOps[o];
     const std::uint32_t A = a(pc), B = b(pc), C = c(pc), D = d(pc);
     Slots r;
@@ -616,7 +621,7 @@ class Checker {
   // -- The data-flow pass -------------------------------------------------------
 
   State transfer(std::uint32_t pc, const State& in, std::uint32_t to) const {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     const std::uint32_t A = a(pc), B = b(pc);
     const Slots w = writes(pc, in);
     State out;
@@ -672,10 +677,97 @@ class Checker {
     }
   }
 
+  // -- What the JIT takes to be dead ----------------------------------------------
+
+  // Going from pc to `to`, the slots from `from` up (but `except`) are dead for the
+  // JIT: the recorder drops them (J->maxslot) and lj_snap.c snap_usedef, which takes
+  // the same operands for the same facts, purges them from snapshots; a slot read
+  // after that is one it has lost (an assertion in the fuzz build, a bad IR
+  // reference in a release build). The parser's operands say so of free registers.
+  struct Dead {
+    std::uint32_t from = Slots::kTop + 1;  // none
+    int except = -1;
+  };
+  Dead dead_after(std::uint32_t pc, std::uint32_t to) const {
+    const Op o = op(pc);
+    const std::uint32_t A = a(pc), B = b(pc), C = c(pc);
+    if (is_comparison(o)) {  // rec_comp_fixup, and IST..ISFC: the JMP's A, both ways
+      const bool copies = (o == BC_ISTC || o == BC_ISFC) && to == target(pc + 1) && to != pc + 2;
+      return {a(pc + 1), copies ? static_cast<int>(A) : -1};
+    }
+    switch (o) {
+      case BC_JMP: case BC_ISNEXT: case BC_LOOP: return {A};
+      case BC_FORI: return {to == pc + 1 ? A + 4 : A};  // in the loop: its four slots stay
+      case BC_FORL: return {to == pc + 1 ? A : A + 4};
+      case BC_ITERL: return {to == pc + 1 ? A - 3 : A - 1 + b(pc - 1)};
+      case BC_ITERN:
+        if (to == pc + 2) return {A - 3};
+        if (to == pc + 1) return {A + B - 1};  // run as ITERC, like a call
+        return {A + B - 1};
+      case BC_CALL: case BC_ITERC:  // results; with MULTRES, what lies past the arguments
+        return {B >= 1 ? A + B - 1 : A + C + kFr2};
+      case BC_CALLM: case BC_VARG: return B >= 1 ? Dead{A + B - 1} : Dead{};
+      case BC_CAT: return {C + 1, static_cast<int>(A)};  // snap_usedef: above the operands
+      default: return {};
+    }
+  }
+
+  // Slots read before they are written from each pc on (an open upvalue's slot
+  // always: a closure may read it).
+  void liveness() {
+    live_.assign(n_, Slots{});
+    std::vector<std::uint32_t> first(n_ + 1, 0), preds;  // predecessors, packed
+    std::array<std::uint32_t, 3> next{};
+    for (std::uint32_t pc = 1; pc < n_; ++pc) {
+      if (!seen_[pc]) continue;
+      const int count = successors(pc, next);
+      for (int i = 0; i < count; ++i) ++first[next[i] + 1];
+    }
+    for (std::uint32_t pc = 0; pc < n_; ++pc) first[pc + 1] += first[pc];
+    preds.resize(first[n_]);
+    std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+    for (std::uint32_t pc = 1; pc < n_; ++pc) {
+      if (!seen_[pc]) continue;
+      const int count = successors(pc, next);
+      for (int i = 0; i < count; ++i) preds[fill[next[i]]++] = pc;
+    }
+    std::vector<std::uint32_t> work;
+    std::vector<std::uint8_t> queued(n_, 0);
+    for (std::uint32_t pc = 1; pc < n_; ++pc)
+      if (seen_[pc]) work.push_back(pc), queued[pc] = 1;
+    while (!work.empty()) {
+      const std::uint32_t pc = work.back();
+      work.pop_back();
+      queued[pc] = 0;
+      Slots live = reads(pc) | in_[pc].open;
+      const int count = successors(pc, next);
+      for (int i = 0; i < count; ++i) live = live | (live_[next[i]] - overwrites(pc, next[i]));
+      if (live == live_[pc]) continue;
+      live_[pc] = live;
+      for (std::uint32_t k = first[pc]; k < first[pc + 1]; ++k)
+        if (!queued[preds[k]]) work.push_back(preds[k]), queued[preds[k]] = 1;
+    }
+  }
+
+  void check_dead_slots(std::uint32_t pc) const {
+    std::array<std::uint32_t, 3> next{};
+    const int count = successors(pc, next);
+    for (int i = 0; i < count; ++i) {
+      const Dead dead = dead_after(pc, next[i]);
+      Slots lost = live_[next[i]] - range(0, dead.from > 0 ? dead.from - 1 : 0);
+      if (dead.from == 0) lost = live_[next[i]];
+      if (dead.except >= 0) lost = lost - one(static_cast<std::uint32_t>(dead.except));
+      if (!lost.empty())
+        fail_at(pc, "has the JIT take slots from " + std::to_string(dead.from) + " for dead at pc " +
+                        std::to_string(next[i]) + ", but slot " + std::to_string(lost.first_from()) +
+                        " is read from there");
+    }
+  }
+
   // -- Checks on what the pass found ------------------------------------------------
 
   void check_state(std::uint32_t pc, const State& s) const {
-    const BCOp o = op(pc);
+    const Op o = op(pc);
     const std::uint32_t A = a(pc), C = c(pc), D = d(pc);
     // The internal index ISNEXT leaves in A-1: read by its ITERN only, never seen.
     Slots leak = reads(pc) & s.keyindex;
@@ -689,8 +781,8 @@ class Checker {
     if (is_call(o)) {
       const int open = s.open.first_from(A);
       if (open >= 0) fail_at(pc, "slot " + std::to_string(open) + " is open (an upvalue) at a call from slot " + std::to_string(A));
-      if (live_[pc] > A)
-        fail_at(pc, "slot " + std::to_string(A) + " carries a name at a call from it (" + std::to_string(live_[pc]) +
+      if (live_vars_[pc] > A)
+        fail_at(pc, "slot " + std::to_string(A) + " carries a name at a call from it (" + std::to_string(live_vars_[pc]) +
                         " variables live)");
     }
     if (is_return(o) && !s.open.empty())
@@ -719,7 +811,7 @@ class Checker {
   std::optional<std::uint32_t> kinit(std::uint32_t fori, std::uint32_t s) const {
     for (std::uint32_t pc = fori - 1; pc > 0; --pc) {
       budget_.spend(1);
-      const BCOp o = op(pc);
+      const Op o = op(pc);
       if (kOps[o].a == BCMbase && a(pc) <= s) return std::nullopt;
       if (kOps[o].a == BCMdst && a(pc) == s) {
         if (o != BC_KSHORT && o != BC_KNUM) return std::nullopt;
@@ -791,9 +883,10 @@ class Checker {
   Budget& budget_;
   std::uint32_t n_;
   std::uint32_t fs_;
-  std::vector<std::uint8_t> live_;  // variables live at each pc
+  std::vector<std::uint8_t> live_vars_;  // variables live at each pc
   std::vector<Slots> named_;        // slots with a name debug.getlocal/setlocal take, per pc
   std::vector<State> in_;
+  std::vector<Slots> live_;         // slots read before written from each pc on
   std::vector<std::uint8_t> seen_;  // reachable from pc 1
   std::vector<std::uint32_t> min_pred_;
   std::vector<std::uint32_t> max_pred_;

@@ -211,7 +211,7 @@ TEST(LuaJitBytecodeVerifier, OpcodesTheParserNeverWrites) {
   EXPECT_EQ(problem_of(dump({p})), "prototype 1, pc 1 (TGETR): an opcode the parser never writes");
   p.code[0] = ad(BC_FUNCF, 4, 0);
   EXPECT_EQ(problem_of(dump({p})), "prototype 1, pc 1 (FUNCF): an opcode the parser never writes");
-  p.code[0] = ad(static_cast<BCOp>(200), 0, 0);
+  p.code[0] = ad(200, 0, 0);
   EXPECT_EQ(problem_of(dump({p})), "prototype 1, pc 1: unknown opcode 200");
 }
 
@@ -324,6 +324,24 @@ TEST(LuaJitBytecodeVerifier, ForLoopConstantTheJitWouldTrust) {
   p.code[0] = aj(BC_UCLO, 4, 1);
   EXPECT_EQ(problem_of(dump({p})),
             "prototype 1, pc 5 (FORI): slot 0 is taken as the constant at pc 2 by the JIT, but pc 3 is reached another way");
+}
+
+// What LOOP and JMP say is dead (A and up) must be: the JIT drops those slots.
+TEST(LuaJitBytecodeVerifier, SlotsTheJitTakesForDeadAreDead) {
+  Proto p = returns_42();
+  p.knum = {integer(1)};
+  // 1 KSHORT 0 0; 2 KSHORT 1 5; 3 ISGE 0 1; 4 JMP 2 -> 8; 5 LOOP 1 -> 8;
+  // 6 ADDVN 0 0 1; 7 JMP 1 -> 2; 8 RET1 0 2   (while n < 5 do n = n + 1 end)
+  p.code = {ad(BC_KSHORT, 0, 0), ad(BC_KSHORT, 1, 5), ad(BC_ISGE, 0, 1), aj(BC_JMP, 2, 3),
+            aj(BC_LOOP, 1, 2),   abc(BC_ADDVN, 0, 0, 0), aj(BC_JMP, 1, -6), ad(BC_RET1, 0, 2)};
+  EXPECT_EQ(verify(dump({p})).verdict, Verdict::safe) << verify(dump({p})).problem;
+  p.code[4] = aj(BC_LOOP, 0, 2);
+  EXPECT_EQ(problem_of(dump({p})),
+            "prototype 1, pc 5 (LOOP): has the JIT take slots from 0 for dead at pc 6, but slot 0 is read from there");
+  p.code[4] = aj(BC_LOOP, 1, 2);
+  p.code[6] = aj(BC_JMP, 0, -6);
+  EXPECT_EQ(problem_of(dump({p})),
+            "prototype 1, pc 7 (JMP): has the JIT take slots from 0 for dead at pc 2, but slot 0 is read from there");
 }
 
 // A generic for over pairs(): the parser's shape (ISNEXT -> ITERN, ITERL back).

@@ -52,9 +52,11 @@ inline std::string ktab_nil() { return uleb(BCDUMP_KTAB_NIL); }
 inline std::string ktab_num(std::uint32_t lo, std::uint32_t hi) { return uleb(BCDUMP_KTAB_NUM) + uleb(lo) + uleb(hi); }
 
 // Instructions; a jump's j is relative: the target is pc + 1 + j.
-inline BCIns ad(BCOp op, std::uint32_t a, std::uint32_t d) { return BCINS_AD(op, a, d); }
-inline BCIns abc(BCOp op, std::uint32_t a, std::uint32_t b, std::uint32_t c) { return BCINS_ABC(op, a, b, c); }
-inline BCIns aj(BCOp op, std::uint32_t a, std::int32_t j) { return BCINS_AJ(op, a, j); }
+inline BCIns ad(std::uint32_t op, std::uint32_t a, std::uint32_t d) { return BCINS_AD(op, a, d); }
+inline BCIns abc(std::uint32_t op, std::uint32_t a, std::uint32_t b, std::uint32_t c) {
+  return BCINS_ABC(op, a, b, c);
+}
+inline BCIns aj(std::uint32_t op, std::uint32_t a, std::int32_t j) { return BCINS_AJ(op, a, j); }
 
 struct Proto {
   std::uint8_t flags = PROTO_VARARG;
