@@ -78,6 +78,11 @@ constexpr const char* kHandlers[] = {
     "local ok, err = pcall(function() local n = nil return n.x end) ngx.say(ok, ' ', err)\n"
     "local co = coroutine.wrap(function(p) local q = coroutine.yield(p + 1) return q * 2 end)\n"
     "ngx.say(co(1), ' ', co(5))",
+    // loops long enough for the JIT to compile them
+    "local s, t, n, j = 0, {}, 0, 0 for i = 1, 300 do s = s + i % 7 end\n"
+    "for i = 1, 120 do t[i] = i end for _, v in pairs(t) do n = n + v end\n"
+    "for _, v in ipairs(t) do n = n - v end while j < 100 do j = j + 1 end\n"
+    "ngx.say(s, ' ', n, ' ', j)",
     // cdata literals (the FFI is open in the harness's VMs) and nested functions
     "local big = 1LL + 2ULL local im = 3i\n"
     "local function outer(n) local function inner(m) return m + n end return inner(n) end\n"

@@ -69,6 +69,13 @@
 //     and never carries a name debug.getlocal returns the value of.
 //   - named slots at a call are below its base (debug.setlocal from the callee
 //     would otherwise reach the callee's own frame).
+// Liveness: the recorder (J->maxslot) and lj_snap.c snap_usedef take operands to say
+//   which slots are dead from an instruction on, and drop them from the trace and
+//   its snapshots: the A of JMP (and of the JMP after a comparison, both ways),
+//   LOOP and ISNEXT; a FOR loop's A on the way out, A+4 in the loop; ITERL's and
+//   ITERN's A-3 out, their results in; a call's or VARG's results; CAT's operands.
+//   A backward liveness pass checks that no slot they call dead is read later (the
+//   loop optimizer asserts on such a slot, "uninitialized slot accessed").
 // The recorder: lj_record.c find_kinit takes the last KSHORT/KNUM before a FORI
 //   that writes one of its slots for that slot's value (the start of the loop is
 //   then known not to need an array bounds check). When it would find one, every
@@ -479,7 +486,7 @@ class Checker {
       }
       case BC_ITERL: {
         slot(pc, A);
-        const Op call = pc > 1 ? op(pc - 1) : BC__MAX;
+        const Op call = pc > 1 ? op(pc - 1) : Op{BC__MAX};
         if ((call != BC_ITERC && call != BC_ITERN) || a(pc - 1) != A) fail_at(pc, "does not follow its ITERC/ITERN");
         const std::uint32_t t = target(pc);
         if (t > pc - 1 || op(t - 1) != (call == BC_ITERN ? BC_ISNEXT : BC_JMP) || target(t - 1) != pc - 1)
