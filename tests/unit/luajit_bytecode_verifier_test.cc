@@ -535,6 +535,22 @@ TEST(LuaJitBytecodeVerifier, TheDirectLoaderRefusesUnsafeInlineCode) {
             "or true");
 }
 
+// A dump written on a big-endian machine: lj_bcread swaps its words, and so does
+// the verifier before it checks them.
+TEST(LuaJitBytecodeVerifier, BigEndianDumpsAreReadSwapped) {
+  Proto p;
+  p.kgc = {string("say"), string("ngx")};
+  p.code = {ad(BC_GGET, 0, 0), abc(BC_TGETS, 0, 0, 1), ad(BC_KSHORT, 2, 42), abc(BC_CALL, 0, 1, 2),
+            ad(BC_RET0, 0, 1)};
+  const std::uint8_t flags = BCDUMP_F_STRIP | BCDUMP_F_BE | kFr2Flag;
+  const std::string bytes = dump({p}, flags);
+  EXPECT_EQ(verify(bytes).verdict, Verdict::safe) << verify(bytes).problem;
+  const Outcome out = run_inline(Profile::openresty, bytes);
+  EXPECT_EQ(out.body, "42\n") << dump_log(out);
+  p.code[2] = ad(BC_KPRI, 2, 4);
+  EXPECT_EQ(problem_of(dump({p}, flags)), "prototype 1, pc 3 (KPRI): primitive 4 is not nil, false or true");
+}
+
 // string.dump of a closure whose upvalue is its parent's upvalue: under classic
 // the factory makes it a closure of the factory, which has no upvalue to give, so
 // ngx_lua reads past that closure; under openresty lua_load gives it an empty one.

@@ -74,7 +74,7 @@ struct Proto {
   std::string extra;                // bytes appended to the prototype (length mismatches)
 };
 
-inline std::string proto(const Proto& p, bool strip) {
+inline std::string proto(const Proto& p, bool strip, bool big_endian = false) {
   std::string body;
   body += static_cast<char>(p.flags);
   body += static_cast<char>(p.numparams);
@@ -86,10 +86,10 @@ inline std::string proto(const Proto& p, bool strip) {
     if (!p.debug.empty()) body += uleb(p.firstline) + uleb(p.numline);
   }
   for (BCIns ins : p.code)
-    for (int i = 0; i < 4; ++i) body += static_cast<char>((ins >> (8 * i)) & 0xff);
+    for (int i = 0; i < 4; ++i) body += static_cast<char>((ins >> (8 * (big_endian ? 3 - i : i))) & 0xff);
   for (std::uint16_t v : p.uv) {
-    body += static_cast<char>(v & 0xff);
-    body += static_cast<char>(v >> 8);
+    body += static_cast<char>(big_endian ? v >> 8 : v & 0xff);
+    body += static_cast<char>(big_endian ? v & 0xff : v >> 8);
   }
   for (const std::string& k : p.kgc) body += k;
   for (const std::string& k : p.knum) body += k;
@@ -108,7 +108,7 @@ inline std::string dump(const std::vector<Proto>& protos, std::uint8_t flags = B
   out += static_cast<char>(flags);
   const bool strip = (flags & BCDUMP_F_STRIP) != 0;
   if (!strip) out += uleb(5) + "=test";
-  for (const Proto& p : protos) out += proto(p, strip);
+  for (const Proto& p : protos) out += proto(p, strip, (flags & BCDUMP_F_BE) != 0);
   return out + tail;
 }
 
