@@ -76,6 +76,9 @@
 //   ITERN's A-3 out, their results in; a call's or VARG's results; CAT's operands.
 //   A backward liveness pass checks that no slot they call dead is read later (the
 //   loop optimizer asserts on such a slot, "uninitialized slot accessed").
+// Loop extent: rec_setup_root takes a LOOP's loop to run from where the JMP before
+//   its exit jumps back to (a while loop's condition) to that JMP; the condition,
+//   before the LOOP, holds no loop of its own (one there made the recorder assert).
 // The recorder: lj_record.c find_kinit takes the last KSHORT/KNUM before a FORI
 //   that writes one of its slots for that slot's value (the start of the loop is
 //   then known not to need an array bounds check). When it would find one, every
@@ -136,7 +139,7 @@ struct Problem {
 };
 [[noreturn]] void fail(std::string text) { throw Problem{std::move(text)}; }
 
-// An instruction's opcode, as a number: a corrupted one need not be a Op at all.
+// An instruction's opcode, as a number: a corrupted one need not be a BCOp at all.
 using Op = std::uint32_t;
 Op op_of(BCIns ins) { return ins & 0xff; }
 const char* name_of(Op op) { return op < BC__MAX ? kOps[op].name : "?"; }
@@ -493,7 +496,10 @@ class Checker {
           fail_at(pc, "does not jump back past the loop's entry");
         break;
       }
-      case BC_JMP: case BC_LOOP: case BC_UCLO:
+      case BC_LOOP:
+        check_loop_extent(pc);
+        [[fallthrough]];
+      case BC_JMP: case BC_UCLO:
         if (A > fs_) fail_at(pc, "A = " + std::to_string(A) + " is above the frame");
         break;
       default:
@@ -511,6 +517,24 @@ class Checker {
       default:
         follows(pc, is_comparison(o) || o == BC_ITERN ? pc + 2 : pc + 1);
         break;
+    }
+  }
+
+  // lj_record.c rec_setup_root takes a LOOP's extent from the JMP just before its
+  // exit: when that jumps back, to the start of a while loop's condition, which
+  // the LOOP follows. A condition holds no loop of its own.
+  void check_loop_extent(std::uint32_t pc) const {
+    const std::uint32_t back = target(pc) - 1;
+    if (op(back) != BC_JMP || bc_j(ins(back)) >= 0) return;
+    const std::int64_t start = static_cast<std::int64_t>(back) + 1 + bc_j(ins(back));
+    if (start > pc) fail_at(pc, "its loop's back edge at pc " + std::to_string(back) + " jumps past it");
+    for (std::uint32_t q = static_cast<std::uint32_t>(std::max<std::int64_t>(start, 1)); q < pc; ++q) {
+      budget_.spend(1);
+      const Op o = op(q);
+      if (o == BC_FORI || o == BC_FORL || o == BC_ITERC || o == BC_ITERN || o == BC_ITERL || o == BC_ISNEXT ||
+          o == BC_LOOP)
+        fail_at(pc, "its loop's condition (pc " + std::to_string(start) + " on) holds the loop at pc " +
+                        std::to_string(q));
     }
   }
 

@@ -344,6 +344,21 @@ TEST(LuaJitBytecodeVerifier, SlotsTheJitTakesForDeadAreDead) {
             "prototype 1, pc 7 (JMP): has the JIT take slots from 0 for dead at pc 2, but slot 0 is read from there");
 }
 
+// The recorder takes a while loop to start where the JMP before the LOOP's exit
+// jumps back to (its condition): no loop may sit there.
+TEST(LuaJitBytecodeVerifier, AWhileLoopsConditionHoldsNoLoop) {
+  Proto p = returns_42();
+  p.knum = {integer(1)};
+  // 1 KSHORT 0 0; 2 LOOP 1 -> 3; 3 KSHORT 1 5; 4 ISGE 0 1; 5 JMP 2 -> 9; 6 LOOP 1 -> 9;
+  // 7 ADDVN 0 0 1; 8 JMP 1 -> 3; 9 RET1 0 2
+  p.code = {ad(BC_KSHORT, 0, 0), aj(BC_LOOP, 1, 0),      ad(BC_KSHORT, 1, 5), ad(BC_ISGE, 0, 1),
+            aj(BC_JMP, 2, 3),    aj(BC_LOOP, 1, 2),      abc(BC_ADDVN, 0, 0, 0), aj(BC_JMP, 1, -6),
+            ad(BC_RET1, 0, 2)};
+  EXPECT_EQ(verify(dump({p})).verdict, Verdict::safe) << verify(dump({p})).problem;
+  p.code[7] = aj(BC_JMP, 1, -7);  // back to pc 2, before the other LOOP
+  EXPECT_EQ(problem_of(dump({p})), "prototype 1, pc 6 (LOOP): its loop's condition (pc 2 on) holds the loop at pc 2");
+}
+
 // A generic for over pairs(): the parser's shape (ISNEXT -> ITERN, ITERL back).
 Proto pairs_loop() {
   Proto p;
