@@ -17,14 +17,17 @@ cmake -S "$project" -B "$build" -G Ninja \
 cmake --build "$build" -j"$(nproc)"
 
 targets=$(sed -n 's/^set(CODECACHE_FUZZ_TARGETS \(.*\))$/\1/p' "$project/fuzz/CMakeLists.txt")
-for target in $targets; do
-  for engine in lua51 luajit luajit2; do
-    name=fuzz_${target}_${engine}
-    cp "$build/bin/$name" "$OUT/$name"
-    (cd "$project/corpus/$target" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
-    cp "$project/corpus/lua.dict" "$OUT/$name.dict"
-    cp "$project/corpus/$target.options" "$OUT/$name.options"
-  done
+luajit_targets=$(sed -n 's/^set(CODECACHE_LUAJIT_FUZZ_TARGETS \(.*\))$/\1/p' "$project/fuzz/CMakeLists.txt")
+runs=()
+for target in $targets; do for engine in lua51 luajit luajit2; do runs+=("$target $engine"); done; done
+for target in $luajit_targets; do for engine in luajit luajit2; do runs+=("$target $engine"); done; done
+for run in "${runs[@]}"; do
+  read -r target engine <<<"$run"
+  name=fuzz_${target}_${engine}
+  cp "$build/bin/$name" "$OUT/$name"
+  (cd "$project/corpus/$target" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
+  cp "$project/corpus/lua.dict" "$OUT/$name.dict"
+  cp "$project/corpus/$target.options" "$OUT/$name.options"
 done
 # `differential`: every engine in one binary (fuzz/localize_engine.sh).
 name=fuzz_differential

@@ -63,8 +63,10 @@ mkdir -p "$work" || exit 2
 
 targets=$(sed -n 's/^set(CODECACHE_FUZZ_TARGETS \(.*\))$/\1/p' fuzz/CMakeLists.txt)
 [ -n "$targets" ] || { echo "campaign.sh: no targets found in fuzz/CMakeLists.txt" >&2; exit 2; }
+luajit_targets=$(sed -n 's/^set(CODECACHE_LUAJIT_FUZZ_TARGETS \(.*\))$/\1/p' fuzz/CMakeLists.txt)
 jobs=()
 for t in $targets; do for e in lua51 luajit luajit2; do jobs+=("$t $e"); done; done
+for t in $luajit_targets; do for e in luajit luajit2; do jobs+=("$t $e"); done; done  # LuaJIT only
 jobs+=("differential all")  # one binary, every engine in one process
 binary() { if [ "$2" = all ]; then echo "$build/bin/fuzz_$1"; else echo "$build/bin/fuzz_${1}_${2}"; fi; }
 parallel=2

@@ -62,8 +62,12 @@ esac
 EOF
 chmod +x "$tmp/fake_fuzzer"
 targets=$(sed -n 's/^set(CODECACHE_FUZZ_TARGETS \(.*\))$/\1/p' "$here/CMakeLists.txt")
+luajit_targets=$(sed -n 's/^set(CODECACHE_LUAJIT_FUZZ_TARGETS \(.*\))$/\1/p' "$here/CMakeLists.txt")
 for t in $targets; do
   for e in lua51 luajit luajit2; do ln -s "$tmp/fake_fuzzer" "$tmp/build/bin/fuzz_${t}_$e"; done
+done
+for t in $luajit_targets; do
+  for e in luajit luajit2; do ln -s "$tmp/fake_fuzzer" "$tmp/build/bin/fuzz_${t}_$e"; done
 done
 ln -s "$tmp/fake_fuzzer" "$tmp/build/bin/fuzz_differential"
 rm "$tmp/build/bin/fuzz_chunk_loader_luajit2"  # never starts
@@ -85,6 +89,10 @@ check "the campaign fails" test "$status" = 1
 for t in $targets; do
   for e in lua51 luajit luajit2; do check "a row for $t on $e" grep -qE "^$t +$e " "$tmp/out"; done
 done
+for t in $luajit_targets; do
+  for e in luajit luajit2; do check "a row for $t on $e" grep -qE "^$t +$e " "$tmp/out"; done
+  check "no row for $t on lua51" bash -c "! grep -qE '^$t +lua51 ' '$tmp/out'"
+done
 check "a row for differential" grep -qE "^differential +all +ok " "$tmp/out"
 check "the crash is its row's status" row isolation luajit "died: crash"
 check "the missing binary is its row's status" row chunk_loader luajit2 "never started"
@@ -96,9 +104,10 @@ check "a target without a tally shows none" grep -qE "^trailing_comment +lua51 +
 check "the excuses are listed" grep -qF "  all differential: 90 of 100 inputs checked (90.0%); excused: cut off by a limit on some engine 10" "$tmp/out"
 check "the crash is saved minimized" test "$(cat "$tmp/saved/regressions/isolation/crash-0123-luajit" 2>/dev/null)" = min
 check "the crash is classified" grep -q "harness finding (crash) in isolation on luajit" "$tmp/out"
-check "the totals line" grep -q "^campaign: 16 runs, 2 failed without a finding; 1 harness finding(s), 0 engine finding(s) (harness crash: 1)$" "$tmp/out"
+runs=$(( $(wc -w <<<"$targets") * 3 + $(wc -w <<<"$luajit_targets") * 2 + 1 ))  # + differential
+check "the totals line" grep -q "^campaign: $runs runs, 2 failed without a finding; 1 harness finding(s), 0 engine finding(s) (harness crash: 1)$" "$tmp/out"
 check "the verdict" grep -q "^campaign: FAILED" "$tmp/out"
-check "progress lines" grep -qE "^campaign [0-9]{2}:[0-9]{2} +[0-9]+ of 16 runs done" "$tmp/out"
+check "progress lines" grep -qE "^campaign [0-9]{2}:[0-9]{2} +[0-9]+ of $runs runs done" "$tmp/out"
 check "a progress line for the running target" grep -qE "^  differential +all +execs" "$tmp/out"
 if [ "$failures" -ne 0 ]; then
   echo "--- campaign output:" >&2

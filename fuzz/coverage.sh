@@ -13,8 +13,10 @@ cov_tool=$(command -v llvm-cov-14 || command -v llvm-cov)
 
 cmake --preset coverage >/dev/null
 targets=$(sed -n 's/^set(CODECACHE_FUZZ_TARGETS \(.*\))$/\1/p' fuzz/CMakeLists.txt)
+luajit_targets=$(sed -n 's/^set(CODECACHE_LUAJIT_FUZZ_TARGETS \(.*\))$/\1/p' fuzz/CMakeLists.txt)
 names=()
 for t in $targets; do for e in lua51 luajit luajit2; do names+=("fuzz_${t}_${e}"); done; done
+for t in $luajit_targets; do for e in luajit luajit2; do names+=("fuzz_${t}_${e}"); done; done
 names+=(fuzz_differential)
 cmake --build --preset coverage -j2 --target "${names[@]}"
 

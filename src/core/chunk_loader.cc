@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/bytecode_factory.h"
+#include "engine/engine.h"
 
 namespace codecache {
 namespace {
@@ -139,6 +140,17 @@ LoadResult stale_file_error(std::string message, int stale_errno) {
   return r;
 }
 
+// A dump the engine would load although it could break the engine's memory safety
+// (engine::unsafe_bytecode): refused as the engine refuses malformed bytecode, a
+// load error (500), with what is wrong. ngx_lua has no such check (its worker would
+// crash): a deliberate difference (README, "Hostile code").
+LoadResult bad_bytecode(std::string_view chunk, const std::string& problem) {
+  LoadResult r;
+  r.lua_status = LUA_ERRSYNTAX;
+  r.message = "bad byte-code in " + std::string(chunk) + ": " + problem;
+  return r;
+}
+
 LoadResult load_bytecode(lua_State* L, LoaderKind kind, std::FILE* f, bool sharp,
                          const std::string& path, const std::string& chunkname, int stale_errno) {
   const bool luajit = luajit_is_loaded(L);
@@ -150,6 +162,7 @@ LoadResult load_bytecode(lua_State* L, LoaderKind kind, std::FILE* f, bool sharp
     if (!wrapped.ok) return stale_file_error(wrapped.error, stale_errno);
     bytes = std::move(wrapped.bytes);
   }
+  if (auto problem = engine::unsafe_bytecode(bytes)) return bad_bytecode(path, *problem);
   BufferReader reader{{std::string_view(bytes), {}, {}}};
   return finish_load(L, lua_load(L, read_buffer, &reader, chunkname.c_str()));
 }
@@ -167,6 +180,15 @@ LoadResult load_inline(lua_State* L, LoaderKind kind, std::string_view source,
   if (kind == LoaderKind::factory) {
     reader = BufferReader{{kFactoryBegin, source, kFactoryEnd}};
   } else {
+    // The direct loader hands inline code to lua_load as is: the engine reads it as
+    // bytecode when it starts with ESC (after a BOM or '#' line it refuses it).
+    if (source.starts_with(LUA_SIGNATURE[0])) {
+      if (auto problem = engine::unsafe_bytecode(source)) {
+        std::string_view name(chunkname);
+        if (name.starts_with('=') || name.starts_with('@')) name.remove_prefix(1);
+        return bad_bytecode(name, *problem);
+      }
+    }
     reader = BufferReader{{source, {}, {}}};
   }
   return finish_load(L, lua_load(L, read_buffer, &reader, chunkname));

@@ -75,19 +75,21 @@ constexpr LibraryField kFields[] = {
 
   // The upvalues of a C function are the harness's and the engine's own state
   // (the require allow-list, LuaJIT's gmatch position), and setlocal on a C
-  // function's frame overwrites what the C code holds: Lua functions only.
+  // function's frame overwrites what the C code holds: Lua functions only. A
+  // hidden slot ("(for state)", "(*temporary)") holds what the interpreter relies
+  // on: setlocal refuses it and getlocal gives its value as nil.
   // sealed keeps nothing that reaches another request.
   {"debug", "debug",           R, R, R},
   {"debug", "getfenv",         A, A, X},
   {"debug", "gethook",         A, A, X},
   {"debug", "getinfo",         A, A, A},
-  {"debug", "getlocal",        A, A, X},
+  {"debug", "getlocal",        H, H, X},  // hidden slots' values are nil
   {"debug", "getmetatable",    A, A, X},
   {"debug", "getregistry",     R, R, R},  // the code cache lives there
   {"debug", "getupvalue",      H, H, X},  // Lua functions only
   {"debug", "setfenv",         A, A, X},
   {"debug", "sethook",         R, R, R},  // the budget's hook
-  {"debug", "setlocal",        H, H, X},  // frames of Lua functions only
+  {"debug", "setlocal",        H, H, X},  // Lua functions' named slots only
   {"debug", "setmetatable",    A, A, X},
   {"debug", "setupvalue",      H, H, X},  // Lua functions only
   {"debug", "traceback",       A, A, A},

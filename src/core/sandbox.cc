@@ -141,9 +141,48 @@ int safe_upvaluejoin(lua_State* L) {
   return call_engine_function(L);
 }
 
+// A name the engines give a slot no Lua variable owns: "(for index)" and the other
+// hidden state of a for loop, "(*temporary)", "(*vararg)". The interpreter relies
+// on what such slots hold without checking it again: LuaJIT's ITERN reads "(for
+// state)" as a table and "(for control)" holds an index no Lua value may be, TSETM
+// writes into a temporary table, FORL reads its state as numbers (an assertion in
+// the fuzz build). Writing one crashed both LuaJITs from plain source.
+bool hidden_slot(const char* name) { return name != nullptr && name[0] == '('; }
+
+// debug.getlocal([thread,] level, n), with a hidden slot's value given as nil.
+// Results as Lua 5.1's db_getlocal and LuaJIT's debug_getlocal, whose form with a
+// function (its parameters' names, no value) is the engine's own.
+int safe_getlocal(lua_State* L) {
+  int arg = 0;
+  lua_State* L1 = L;
+  if (lua_type(L, 1) == LUA_TTHREAD) {
+    L1 = lua_tothread(L, 1);
+    arg = 1;
+  }
+  if (lua_isfunction(L, arg + 1)) return call_engine_function(L);
+  lua_Debug ar;
+  if (!lua_getstack(L1, luaL_checkint(L, arg + 1), &ar)) {
+    return luaL_argerror(L, arg + 1, "level out of range");
+  }
+  const char* name = lua_getlocal(L1, &ar, luaL_checkint(L, arg + 2));
+  if (name == nullptr) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_xmove(L1, L, 1);
+  if (hidden_slot(name)) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+  }
+  lua_pushstring(L, name);
+  lua_insert(L, -2);
+  return 2;
+}
+
 // debug.setlocal([thread,] level, n, value) on the frames of Lua functions; in a
 // C function's frame it would overwrite what the C code holds (table.sort's
-// table). Checks and results as Lua 5.1's db_setlocal and LuaJIT's debug_setlocal.
+// table), in a hidden slot what the interpreter holds. Checks and results as Lua
+// 5.1's db_setlocal and LuaJIT's debug_setlocal.
 int safe_setlocal(lua_State* L) {
   int arg = 0;
   lua_State* L1 = L;
@@ -159,6 +198,10 @@ int safe_setlocal(lua_State* L) {
   const int n = luaL_checkint(L, arg + 2);
   if (!lua_getinfo(L1, "S", &ar) || std::strcmp(ar.what, "C") == 0) {
     return refuse_with(L, "debug.setlocal in a C function");
+  }
+  if (const char* name = lua_getlocal(L1, &ar, n); name != nullptr) {
+    lua_pop(L1, 1);
+    if (hidden_slot(name)) return refuse_with(L, "debug.setlocal of a hidden slot");
   }
   lua_settop(L, arg + 3);
   lua_xmove(L, L1, 1);
@@ -233,6 +276,9 @@ bool push_harness_value(lua_State* L, const LibraryField& field, const std::stri
     lua_pushcfunction(L, safe_setupvalue);
   } else if (what == "debug.setlocal") {
     lua_pushcfunction(L, safe_setlocal);
+  } else if (what == "debug.getlocal") {
+    lua_getfield(L, library, "getlocal");
+    lua_pushcclosure(L, safe_getlocal, 1);
   } else if (what == "debug.upvalueid" || what == "debug.upvaluejoin") {
     lua_getfield(L, library, std::string(field.name).c_str());
     if (lua_isnil(L, -1)) return true;  // not in this engine: stays absent

@@ -3,6 +3,8 @@
 // implementation of this header (puc_lua51.cc or luajit.cc).
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "engine/lua_headers.h"
@@ -50,5 +52,12 @@ void set_c_stack_floor(const char* floor);
 // Which precompiled format the engine's loader accepts.
 enum class BytecodeFormat { puc51, luajit };
 BytecodeFormat bytecode_format();
+
+// Why a precompiled chunk must not reach lua_load (`dump` is exactly what lua_load
+// would get), or nothing. LuaJIT has no bytecode verifier and trusts what it loads:
+// luajit_bytecode_verifier.h refuses what could break its memory safety, and leaves
+// what its reader refuses by itself to it. PUC Lua 5.1 checks a dump while it
+// undumps it (luaG_checkcode): nothing.
+std::optional<std::string> unsafe_bytecode(std::string_view dump);
 
 }  // namespace codecache::engine

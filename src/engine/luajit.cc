@@ -3,6 +3,8 @@
 // the header's own OPENRESTY_LUAJIT must agree with it.
 #include "engine/engine.h"
 
+#include "engine/luajit_bytecode_verifier.h"
+
 extern "C" {
 #include "luajit.h"
 #include "lj_obj.h"  // global_State, for collector_stopped; GCtab, for the table copies
@@ -62,6 +64,12 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 BytecodeFormat bytecode_format() { return BytecodeFormat::luajit; }
 
 void set_c_stack_floor(const char* floor) { lua_cstack_floor = floor; }
+
+std::optional<std::string> unsafe_bytecode(std::string_view dump) {
+  luajit_bytecode::Result result = luajit_bytecode::verify(dump);
+  if (result.verdict != luajit_bytecode::Verdict::unsafe) return std::nullopt;
+  return std::move(result.problem);
+}
 
 bool collector_stopped(lua_State* L) { return G(L)->gc.threshold == LJ_MAX_MEM; }  // lj_api.c, LUA_GCSTOP
 

@@ -26,6 +26,8 @@ int load_text_only(lua_State* L, const char* text, size_t size, const char* chun
 
 BytecodeFormat bytecode_format() { return BytecodeFormat::puc51; }
 
+std::optional<std::string> unsafe_bytecode(std::string_view) { return std::nullopt; }
+
 bool collector_stopped(lua_State* L) { return G(L)->GCthreshold == MAX_LUMEM; }  // lapi.c, LUA_GCSTOP
 
 namespace {

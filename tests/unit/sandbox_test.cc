@@ -206,5 +206,37 @@ TEST_P(SandboxProfiles, JitUtilAndProfileCannotBeRequired) {
   EXPECT_EQ(out.body, "jit.util false nil nil\njit.profile false nil nil\n");
 }
 
+// A hidden slot ("(for state)", "(*temporary)") holds what the interpreter relies
+// on unchecked: setlocal on one crashed both LuaJITs (ITERN's table, the table a
+// constructor fills), and getlocal of "(for control)" gave Lua code ITERN's internal
+// index. setlocal refuses it; getlocal names it, with nil for its value. (sealed has
+// neither function.)
+class HiddenSlots : public ::testing::TestWithParam<Profile> {};
+INSTANTIATE_TEST_SUITE_P(Profiles, HiddenSlots, ::testing::Values(Profile::classic, Profile::openresty),
+                         [](const auto& tp) { return profile_name(tp.param); });
+
+TEST_P(HiddenSlots, SetlocalRefusesTheStateOfAForLoop) {
+  for (const char* code : {
+           "for k in pairs({a = 1}) do debug.setlocal(1, 2, 12345) end",  // "(for state)"
+           "for i = 1, 2 do debug.setlocal(1, 2, {}) end",                 // "(for limit)"
+           "local t = {(function() debug.setlocal(2, 1, 42) return 1, 2 end)()}",  // the table
+       }) {
+    SCOPED_TRACE(code);
+    const Outcome out = run_inline(GetParam(), code);
+    EXPECT_EQ(out.status, 500);
+    EXPECT_EQ(out.limit, LimitKind::sandbox) << dump_log(out);
+    EXPECT_EQ(out.limit_detail, "debug.setlocal of a hidden slot");
+  }
+}
+
+TEST_P(HiddenSlots, GetlocalNamesAHiddenSlotWithoutItsValue) {
+  const Outcome out = run_inline(
+      GetParam(),
+      "local x = 5 for k in pairs({a = 1}) do for i = 1, 4 do local n, v = debug.getlocal(1, i) "
+      "ngx.say(n, ' ', tostring(v)) end end debug.setlocal(1, 1, 6) ngx.say(x)");
+  EXPECT_EQ(out.status, 200) << dump_log(out);
+  EXPECT_EQ(out.body, "x 5\n(for generator) nil\n(for state) nil\n(for control) nil\n6\n");
+}
+
 }  // namespace
 }  // namespace codecache::test
