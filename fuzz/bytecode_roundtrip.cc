@@ -18,11 +18,13 @@
 // dump.
 //
 // The source is the input's bytes when they compile and have no '#' line, BOM or
-// ESC first byte and call nothing whose output varies from run to run; otherwise the
-// handler those bytes generate (handler_grammar.h), which always qualifies.
+// ESC first byte; otherwise the handler those bytes generate (handler_grammar.h),
+// which always qualifies.
 //
 // Excused, each counted by reason in the "#check-rate" line printed at exit
-// (check_tally.h): source the classic factory cannot load (top-level `...`,
+// (check_tally.h): a difference that does not repeat when both files are served
+// again (output that varies between runs), or that repeats but the handler reads
+// what outcome_compare.h's repeatable_difference_excuse names; source the classic factory cannot load (top-level `...`,
 // a chunk at a nesting limit: the chunk_loader target's documented classes), runs
 // cut off by a limit (instruction counts differ between the wrapped source and the
 // rewritten bytecode), and, on LuaJIT, a difference where the round trip moved a
@@ -100,21 +102,34 @@ bool failed_to_load(const Outcome& o) { return o.load_failure != LoadFailure::no
   std::abort();
 }
 
-// The excuse for an outcome that differs, or a violation: on LuaJIT the round
-// trip may rebuild a table template with another border or key order.
+// How a run's outcome is compared: the whole outcome, the handler's frame named as
+// the main chunk's, and after stripping's documented losses when `stripped`.
+std::string compared(const Outcome& o, bool stripped) {
+  const std::string text = fuzz::handler_frame_as_main(fuzz::comparable(o));
+  return stripped && luajit() ? fuzz::without_debug_info(text) : text;
+}
+
+// The excuse for a bytecode file whose outcome `b` differs from the source file's
+// `a`, or a violation. The difference must repeat when both files are served again
+// (else the output varies between runs); then on LuaJIT the round trip may have
+// rebuilt a table template with another border or key order, or the handler may
+// read what outcome_compare.h's repeatable_difference_excuse names.
 std::string excuse_or_violation(const char* what, Profile profile, std::string_view source,
-                                const std::string& dumped, const std::string& a,
+                                const std::string& dumped, bool stripped, const std::string& a,
                                 const std::string& b) {
-  const std::string moved = fuzz::template_moved_by_roundtrip(source, dumped, kChunkname);
-  if (moved.empty()) violation(what, profile, source, a, b);
-  return "the round trip moved a table template";
+  if (compared(serve_file(profile, std::string(source)), stripped) != a ||
+      compared(serve_file(profile, dumped), stripped) != b)
+    return "the output varies between identical runs";
+  if (!fuzz::template_moved_by_roundtrip(source, dumped, kChunkname).empty())
+    return "the round trip moved a table template";
+  if (!fuzz::repeatable_difference_excuse(source, true).empty())
+    return "a repeatable difference the handler explains";
+  violation(what, profile, source, a, b);
 }
 
 // Checks one profile; returns why the check was not complete, or "".
 std::string check(Profile profile, std::string_view source, const std::string& full,
                   const std::string& stripped) {
-  using fuzz::handler_frame_as_main;
-  using fuzz::without_debug_info;
   const Outcome from_source = serve_file(profile, std::string(source));
   if (failed_to_load(from_source)) {
     // Only the factory may refuse what compiled as a main chunk (chunk_loader's
@@ -124,7 +139,7 @@ std::string check(Profile profile, std::string_view source, const std::string& f
     return "the classic factory refused the source";
   }
   if (from_source.limit != LimitKind::none) return kCutOff;
-  const std::string expected = handler_frame_as_main(fuzz::comparable(from_source));
+  const std::string expected = compared(from_source, false);
   std::string excuse;
 
   // A run cut off by a limit ends the input's check: each such run may cost the
@@ -133,18 +148,18 @@ std::string check(Profile profile, std::string_view source, const std::string& f
   const Outcome from_full = serve_file(profile, full);
   if (from_full.limit != LimitKind::none) {
     return kCutOff;
-  } else if (const std::string got = handler_frame_as_main(fuzz::comparable(from_full)); got != expected) {
-    excuse = excuse_or_violation("full dump differs", profile, source, full, expected, got);
+  } else if (const std::string got = compared(from_full, false); got != expected) {
+    excuse = excuse_or_violation("full dump differs", profile, source, full, false, expected, got);
   }
 
   const Outcome from_stripped = serve_file(profile, stripped);
   if (from_stripped.limit != LimitKind::none) {
     return kCutOff;
   } else {
-    const std::string got = handler_frame_as_main(fuzz::comparable(from_stripped));
-    if (luajit() ? without_debug_info(got) != without_debug_info(expected) : got != expected)
+    const std::string want = compared(from_source, true), got = compared(from_stripped, true);
+    if (got != want)
       excuse = excuse_or_violation("stripped dump differs (normalised)", profile, source, stripped,
-                                   without_debug_info(expected), without_debug_info(got));
+                                   true, want, got);
   }
 
   const Outcome after_sharp = serve_file(profile, "#!/usr/bin/env luajit\n" + full);
@@ -155,9 +170,9 @@ std::string check(Profile profile, std::string_view source, const std::string& f
                 fuzz::comparable(after_sharp));
   } else if (after_sharp.limit != LimitKind::none) {
     excuse = kCutOff;
-  } else if (handler_frame_as_main(fuzz::comparable(after_sharp)) != expected) {
-    violation("bytecode after a '#' line differs", profile, source, expected,
-              fuzz::comparable(after_sharp));
+  } else if (const std::string got = compared(after_sharp, false); got != expected) {
+    excuse = excuse_or_violation("bytecode after a '#' line differs", profile, source,
+                                 "#!/usr/bin/env luajit\n" + full, false, expected, got);
   }
   return excuse;
 }
@@ -167,11 +182,10 @@ std::string check(Profile profile, std::string_view source, const std::string& f
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static fuzz::CheckTally tally("bytecode_roundtrip");
   // The input's bytes as source when they qualify, else the handler they generate
-  // (handler_grammar.h: always compiles, no '#' line, no output that varies).
+  // (handler_grammar.h: always compiles, no '#' line).
   std::string source(reinterpret_cast<const char*>(data), size);
   std::string full;
-  if (!source.starts_with("#") && !source.starts_with("\xEF\xBB\xBF") && !source.starts_with("\x1b") &&
-      !fuzz::has_unstable_output(source))
+  if (!source.starts_with("#") && !source.starts_with("\xEF\xBB\xBF") && !source.starts_with("\x1b"))
     full = dump(source, false);
   if (full.empty()) {
     source = fuzz::generated_handler(data, size);

@@ -2,16 +2,61 @@
 #include "outcome_compare.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace codecache::fuzz {
 
-bool has_unstable_output(std::string_view source) {
-  for (const char* unstable : {"random", "clock", "time", "collectgarbage", "gcinfo", "getinfo",
-                               "traceback", "tostring", "print", "format", "%p", "date",
-                               "getlocal", "getupvalue", "jit", "coroutine.running"}) {
-    if (source.find(unstable) != std::string_view::npos) return true;
+namespace {
+
+bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool identifier_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// The first of `names` that `source` holds as a whole word, or "".
+std::string_view first_word(std::string_view source, std::initializer_list<std::string_view> names) {
+  for (const std::string_view name : names) {
+    for (std::size_t at = source.find(name); at != std::string_view::npos; at = source.find(name, at + 1)) {
+      const std::size_t end = at + name.size();
+      if ((at == 0 || !identifier_char(source[at - 1])) &&
+          (end == source.size() || !identifier_char(source[end])))
+        return name;
+    }
   }
-  return false;
+  return {};
+}
+
+}  // namespace
+
+std::string without_addresses(std::string_view text) {
+  constexpr std::size_t kMinDigits = 8;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (text.substr(i, 2) == "0x" && (i == 0 || !identifier_char(text[i - 1]))) {
+      std::size_t end = i + 2;
+      while (end < text.size() && hex_digit(text[end])) ++end;
+      if (end - i - 2 >= kMinDigits) {
+        out += "0x?";
+        i = end;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+std::string repeatable_difference_excuse(std::string_view source, bool chunk_differs) {
+  if (const auto name = first_word(source, {"random", "randomseed", "collectgarbage", "gcinfo", "jit"});
+      !name.empty())
+    return "reads state every request on the VM shares (" + std::string(name) + ")";
+  if (!chunk_differs) return {};
+  if (const auto name = first_word(source, {"getinfo", "traceback", "getlocal", "setlocal", "getupvalue",
+                                            "setupvalue", "upvalueid", "dump"});
+      !name.empty())
+    return "introspects the chunk's shape (" + std::string(name) + ")";
+  return {};
 }
 
 std::string inline_code_of(const uint8_t* data, std::size_t size) {
@@ -30,16 +75,7 @@ std::string comparable(const Outcome& o) {
     text += "\n";
     text += line;
   }
-  return text;
-}
-
-bool touches_classic_shared_state(std::string_view source) {
-  for (const char* shared : {"string", "table", "math", "os", "coroutine", "package", "require",
-                             "module", "metatable", "fenv", "debug", "rawset", "ngx.", "bit",
-                             "_G", "load", ":", "[", "io", "jit"}) {
-    if (source.find(shared) != std::string_view::npos) return true;
-  }
-  return false;
+  return without_addresses(text);
 }
 
 Settings differential_settings(Profile profile, bool code_cache) {

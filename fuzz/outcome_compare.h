@@ -1,6 +1,7 @@
-// What the differential fuzz targets compare of two outcomes, and which handlers
-// they leave out because their output legitimately differs from run to run (time,
-// randomness, addresses, GC state, debug introspection of the chunk's shape).
+// What the differential fuzz targets compare of two outcomes (addresses read as
+// "0x?"), and when a difference that repeats run after run may still be legitimate
+// (state every request on a VM shares that no snapshot holds; introspection of a
+// chunk whose text or bytecode differs between the two runs).
 #pragma once
 
 #include <cstddef>
@@ -13,8 +14,22 @@
 
 namespace codecache::fuzz {
 
-// True when `source` mentions a function whose result varies between runs.
-bool has_unstable_output(std::string_view source);
+// `text` with every address read as "0x?": "0x" then 8 or more lowercase hex
+// digits, not preceded by a letter, digit or '_' -- how tostring shows a table,
+// function, thread or userdata on every engine ("table: 0x55d0c3a0b2c8") and what
+// LuaJIT's %p prints. A %#x of a number >= 2^28 reads the same way; nothing else
+// changes.
+std::string without_addresses(std::string_view text);
+
+// Why a difference between two runs may be legitimate although it repeats exactly
+// when both runs are repeated (a difference that does not repeat is the output
+// varying, and is told apart by running again): the handler reads state that every
+// request on a VM shares and no snapshot holds -- the PRNG (random, randomseed), the
+// GC's counters (collectgarbage, gcinfo), the JIT (jit) -- or, when `chunk_differs`
+// (the two runs load different text or bytecode of the same handler), introspects
+// the chunk's shape (getinfo, traceback, getlocal, setlocal, getupvalue, setupvalue,
+// upvalueid, dump). Names are matched as whole words. Empty when none applies.
+std::string repeatable_difference_excuse(std::string_view source, bool chunk_differs);
 
 // The input bytes as inline handler code: nginx.conf cannot carry a NUL byte in
 // inline code, so each is read as a space (the input is still a handler, and
@@ -22,15 +37,11 @@ bool has_unstable_output(std::string_view source);
 std::string inline_code_of(const uint8_t* data, std::size_t size);
 
 // The whole outcome as one comparable text: status, abort flag, limit and its
-// detail, load failure and its message, body and log lines. Left out, and only
-// here: the cache state and its events (what the code cache setting and the
+// detail, load failure and its message, body and log lines, addresses read as
+// "0x?" (without_addresses). Left out, and only here: the cache state and its events (what the code cache setting and the
 // request's place in the sequence change by definition: a first load misses, a
 // later one hits) and the debug log lines, which are those events' log.
 std::string comparable(const Outcome& outcome);
-
-// True when `source` may touch state the classic build really shares between
-// requests (library tables, metatables, package.loaded, getfenv/setfenv, debug...).
-bool touches_classic_shared_state(std::string_view source);
 
 // Settings for differential runs: small budgets, so hostile inputs end quickly.
 Settings differential_settings(Profile profile, bool code_cache = true);
