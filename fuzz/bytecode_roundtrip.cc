@@ -43,6 +43,7 @@
 #include "debug_info_normaliser.h"
 #include "handler_grammar.h"
 #include "outcome_compare.h"
+#include "plain_vm.h"
 #include "table_template.h"
 
 namespace {
@@ -54,29 +55,8 @@ const std::string kChunkname = "@" + kPath;
 
 bool luajit() { return engine::bytecode_format() == engine::BytecodeFormat::luajit; }
 
-// string.dump of `source` compiled as a main chunk in a plain VM of this engine;
-// empty when the source does not compile.
 std::string dump(std::string_view source, bool strip) {
-  static lua_State* L = [] {
-    lua_State* s = luaL_newstate();
-    luaL_openlibs(s);
-    return s;
-  }();
-  std::string bytes;
-  lua_settop(L, 0);
-  lua_getfield(L, LUA_GLOBALSINDEX, "string");
-  lua_getfield(L, -1, "dump");
-  if (luaL_loadbuffer(L, source.data(), source.size(), kChunkname.c_str()) == 0) {
-    lua_pushboolean(L, strip ? 1 : 0);
-    if (lua_pcall(L, 2, 1, 0) == 0) {
-      size_t len = 0;
-      const char* s = lua_tolstring(L, -1, &len);
-      bytes.assign(s, len);
-    }
-  }
-  lua_settop(L, 0);
-  lua_gc(L, LUA_GCCOLLECT, 0);
-  return bytes;
+  return fuzz::dump_in_plain_vm(source, kChunkname, strip);
 }
 
 Outcome serve_file(Profile profile, const std::string& bytes) {

@@ -35,6 +35,7 @@
 #include "engine/luajit_bytecode_verifier.h"
 #include "check_tally.h"
 #include "outcome_compare.h"
+#include "plain_vm.h"
 
 namespace {
 
@@ -90,24 +91,12 @@ constexpr const char* kHandlers[] = {
 };
 constexpr int kHandlerCount = sizeof(kHandlers) / sizeof(kHandlers[0]);
 
-// string.dump of a handler, compiled as a main chunk in a plain VM of this engine.
+// string.dump of a handler, compiled as a main chunk in a plain VM of this engine
+// and named by its own text (as luaL_loadstring names it: the saved inputs' edits
+// are offsets into these dumps).
 std::string dump(int handler, bool strip) {
-  static lua_State* L = [] {
-    lua_State* s = luaL_newstate();
-    luaL_openlibs(s);
-    return s;
-  }();
-  std::string bytes;
-  lua_settop(L, 0);
-  lua_getfield(L, LUA_GLOBALSINDEX, "string");
-  lua_getfield(L, -1, "dump");
-  if (luaL_loadstring(L, kHandlers[handler]) != 0) std::abort();  // the handlers compile
-  lua_pushboolean(L, strip ? 1 : 0);
-  if (lua_pcall(L, 2, 1, 0) != 0) std::abort();
-  size_t len = 0;
-  const char* s = lua_tolstring(L, -1, &len);
-  bytes.assign(s, len);
-  lua_settop(L, 0);
+  std::string bytes = fuzz::dump_in_plain_vm(kHandlers[handler], kHandlers[handler], strip);
+  if (bytes.empty()) std::abort();  // the handlers compile
   return bytes;
 }
 

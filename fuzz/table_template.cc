@@ -5,6 +5,7 @@
 
 #include "engine/engine.h"
 #include "engine/lua_headers.h"
+#include "plain_vm.h"
 
 namespace codecache::fuzz {
 namespace {
@@ -49,11 +50,7 @@ return walk(...)
 std::string template_moved_by_roundtrip(std::string_view source, std::string_view dump,
                                         std::string_view chunkname) {
   if (engine::bytecode_format() != engine::BytecodeFormat::luajit) return {};
-  static lua_State* L = [] {
-    lua_State* s = luaL_newstate();
-    luaL_openlibs(s);
-    return s;
-  }();
+  lua_State* L = plain_vm();
   const std::string name(chunkname);
   std::string found;
   lua_settop(L, 0);
