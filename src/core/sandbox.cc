@@ -149,21 +149,36 @@ int safe_upvaluejoin(lua_State* L) {
 // the fuzz build). Writing one crashed both LuaJITs from plain source.
 bool hidden_slot(const char* name) { return name != nullptr && name[0] == '('; }
 
+// The thread a debug.getlocal/setlocal call is about (its optional first argument,
+// else the caller's), and the index of the argument before `level`.
+struct LocalTarget {
+  lua_State* thread;
+  int arg;
+};
+
+LocalTarget local_target(lua_State* L) {
+  if (lua_type(L, 1) == LUA_TTHREAD) return {lua_tothread(L, 1), 1};
+  return {L, 0};
+}
+
+// The frame at argument `arg + 1`'s level of `thread`; raises the engines' own
+// argument error when there is none.
+lua_Debug frame_at_level(lua_State* L, LocalTarget target) {
+  lua_Debug ar;
+  if (!lua_getstack(target.thread, luaL_checkint(L, target.arg + 1), &ar))
+    luaL_argerror(L, target.arg + 1, "level out of range");
+  return ar;
+}
+
 // debug.getlocal([thread,] level, n), with a hidden slot's value given as nil.
 // Results as Lua 5.1's db_getlocal and LuaJIT's debug_getlocal, whose form with a
 // function (its parameters' names, no value) is the engine's own.
 int safe_getlocal(lua_State* L) {
-  int arg = 0;
-  lua_State* L1 = L;
-  if (lua_type(L, 1) == LUA_TTHREAD) {
-    L1 = lua_tothread(L, 1);
-    arg = 1;
-  }
+  const LocalTarget target = local_target(L);
+  const int arg = target.arg;
+  lua_State* L1 = target.thread;
   if (lua_isfunction(L, arg + 1)) return call_engine_function(L);
-  lua_Debug ar;
-  if (!lua_getstack(L1, luaL_checkint(L, arg + 1), &ar)) {
-    return luaL_argerror(L, arg + 1, "level out of range");
-  }
+  lua_Debug ar = frame_at_level(L, target);
   const char* name = lua_getlocal(L1, &ar, luaL_checkint(L, arg + 2));
   if (name == nullptr) {
     lua_pushnil(L);
@@ -184,16 +199,10 @@ int safe_getlocal(lua_State* L) {
 // table), in a hidden slot what the interpreter holds. Checks and results as Lua
 // 5.1's db_setlocal and LuaJIT's debug_setlocal.
 int safe_setlocal(lua_State* L) {
-  int arg = 0;
-  lua_State* L1 = L;
-  if (lua_type(L, 1) == LUA_TTHREAD) {
-    L1 = lua_tothread(L, 1);
-    arg = 1;
-  }
-  lua_Debug ar;
-  if (!lua_getstack(L1, luaL_checkint(L, arg + 1), &ar)) {
-    return luaL_argerror(L, arg + 1, "level out of range");
-  }
+  const LocalTarget target = local_target(L);
+  const int arg = target.arg;
+  lua_State* L1 = target.thread;
+  lua_Debug ar = frame_at_level(L, target);
   luaL_checkany(L, arg + 3);
   const int n = luaL_checkint(L, arg + 2);
   if (!lua_getinfo(L1, "S", &ar) || std::strcmp(ar.what, "C") == 0) {
