@@ -45,13 +45,6 @@ volatile std::int64_t g_ns_after_expiry = 0;
 constexpr int kTickMs = 1;
 constexpr std::int64_t kNsPerMs = 1'000'000;
 
-// The calling thread's CPU clock in nanoseconds (clock_gettime is async-signal-safe).
-std::int64_t thread_cpu_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
 // The thread CPU clock at the previous tick of this thread's watchdog.
 thread_local volatile std::int64_t t_last_tick_ns = 0;
 
@@ -187,6 +180,12 @@ void budget_hook(lua_State* L, lua_Debug*) {
 }
 
 }  // namespace
+
+std::int64_t thread_cpu_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 void install_budget_hook(lua_State* L) { lua_sethook(L, budget_hook, LUA_MASKCOUNT, kHookPeriod); }
 

@@ -37,6 +37,10 @@ void install_budget_hook(lua_State* L);
 // or ngx.exit leaves count=1).
 void restore_budget_hook(lua_State* L);
 
+// The calling thread's CPU clock in nanoseconds: what every budget counts
+// (clock_gettime is async-signal-safe, so the watchdog reads it too).
+std::int64_t thread_cpu_ns();
+
 constexpr int kHardDeadlineMs = 1000;
 
 // Arms `budget` (and the memory cap) while one piece of handler code runs on
