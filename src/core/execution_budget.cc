@@ -163,6 +163,7 @@ void budget_hook(lua_State* L, lua_Debug*) {
   if (c_stack_bound_crossed()) {
     // Coroutines resumed from Lua nest C frames without lua_call (c_stack_bound.h);
     // the error unwinds them, and the hook keeps checking on the way out.
+    budget->stack_overflow_raised = true;
     lua_pushstring(L, kCStackOverflow);
     lua_error(L);
   }

@@ -54,7 +54,10 @@ void append_table(lua_State* L, int index, int arg, CappedText& out) {
   // lua_rawgeti and lua_next never grow the stack, so ask for them; past
   // LUAI_MAXCSTACK the engine refuses, which also ends a table that holds itself
   // (on LuaJIT ngx_lua's recursion ends the same way, in a stack overflow).
-  if (!lua_checkstack(L, 3)) luaL_error(L, "stack overflow (table nested too deeply)");
+  if (!lua_checkstack(L, 3)) {
+    if (RequestState* r = current_request(L)) r->budget.stack_overflow_raised = true;
+    luaL_error(L, "stack overflow (table nested too deeply)");
+  }
   const int max = array_length(L, index, arg);
   for (std::int64_t i = 1; i <= max && !out.full(); ++i) {
     // Nothing to write (empty tables reached 2^60 times) runs no instruction

@@ -12,6 +12,7 @@
 #include "core/execution_budget.h"
 #include "core/request_env.h"
 #include "core/traceback.h"
+#include "engine/engine.h"
 
 namespace codecache {
 namespace {
@@ -60,7 +61,9 @@ int describe_error_value(lua_State* L) {
 }  // namespace
 
 Request::Request(Vm* vm, Handler& handler, const Settings& settings)
-    : vm_(vm), state_(settings.log_level, settings.limits.memory_bytes) {
+    : vm_(vm),
+      state_(settings.log_level, settings.limits.memory_bytes),
+      stack_overflows_at_start_(engine::stack_overflows()) {
   if (!settings.code_cache) {
     own_vm_ = std::make_unique<Vm>(settings);
     vm_ = own_vm_.get();
@@ -252,7 +255,12 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
   } else {
     state_.log(LogLevel::err, {"lua entry thread aborted: runtime error: ", message, "\n", trace.str()});
   }
-  if (message.find("stack overflow") != std::string_view::npos) {
+  // The stack limit stopped the request when it ended in a stack overflow that was
+  // really raised during it, by the engine (its count rose) or by the harness, and
+  // not in a script's error("stack overflow"). (A script that catches a real
+  // overflow and then raises that text itself still counts as the stack limit.)
+  if (message.find("stack overflow") != std::string_view::npos &&
+      (engine::stack_overflows() != stack_overflows_at_start_ || state_.budget.stack_overflow_raised)) {
     out.limit = LimitKind::stack;
   }
   if (described) lua_pop(L, 1);

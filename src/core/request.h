@@ -48,6 +48,8 @@ class Request {
   lua_State* co_ = nullptr;
   ThreadAnchors::Slot anchor_ = 0;  // keeps co_ alive while it runs
   RequestState state_;
+  // The engine's stack overflow count when the request began (engine.h).
+  unsigned long stack_overflows_at_start_;
   bool finished_ = false;
 };
 

@@ -30,6 +30,9 @@ struct ExecutionBudget {
   // Set by ngx.exit: the hook unwinds whatever runs until the entry thread ends.
   bool exit_requested = false;
   bool output_refused = false;  // the body or log hit the harness's output cap
+  // The harness itself raised a stack overflow: the C stack bound's "C stack
+  // overflow" for a coroutine, ngx.say's "stack overflow (table nested too deeply)".
+  bool stack_overflow_raised = false;
   // The first sandbox refusal ("os.exit", "io.open", ...), or empty.
   std::string sandbox_refusal;
 };

@@ -49,6 +49,12 @@ void push_table_clone(lua_State* L, int index);
 // (engines/patches/luajit*-vm-reentry-c-stack.patch).
 void set_c_stack_floor(const char* floor);
 
+// How many stack overflows the engine has raised on the calling thread ("stack
+// overflow", "C stack overflow", "stack overflow (<what>)"). Read before and after
+// running code, it tells an overflow the engine raised from an error a script
+// raised with the same text (engines/patches/*-vm-stack-overflow-count.patch).
+unsigned long stack_overflows();
+
 // Which precompiled format the engine's loader accepts.
 enum class BytecodeFormat { puc51, luajit };
 BytecodeFormat bytecode_format();

@@ -65,6 +65,8 @@ BytecodeFormat bytecode_format() { return BytecodeFormat::luajit; }
 
 void set_c_stack_floor(const char* floor) { lua_cstack_floor = floor; }
 
+unsigned long stack_overflows() { return lua_stack_overflows; }
+
 std::optional<std::string> unsafe_bytecode(std::string_view dump) {
   luajit_bytecode::Result result = luajit_bytecode::verify(dump);
   if (result.verdict != luajit_bytecode::Verdict::unsafe) return std::nullopt;

@@ -15,6 +15,8 @@ void open_extra_libraries(lua_State*) {}
 
 void set_c_stack_floor(const char*) {}  // ldo.c counts nested C calls (LUAI_MAXCCALLS)
 
+unsigned long stack_overflows() { return lua_stack_overflows; }
+
 int load_text_only(lua_State* L, const char* text, size_t size, const char* chunkname) {
   // PUC's lua_load only recognises bytecode by the first byte of the stream.
   if (size > 0 && text[0] == LUA_SIGNATURE[0]) {

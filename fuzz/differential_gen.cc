@@ -1,0 +1,182 @@
+// The differential target's program generator (see differential_gen.h).
+#include "differential_gen.h"
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+namespace codecache::fuzz {
+namespace {
+
+constexpr int kMaxDepth = 3;
+
+struct Generator {
+  FuzzedDataProvider& in;
+
+  template <std::size_t N>
+  const char* pick(const char* const (&items)[N]) {
+    return items[in.ConsumeIntegralInRange<std::size_t>(0, N - 1)];
+  }
+
+  // A string position or count: PUC Lua takes these as ptrdiff_t, LuaJIT as int32_t
+  // (a number like 1e15 wraps to a negative position there), so they stay small.
+  std::string index() { return std::to_string(in.ConsumeIntegralInRange(-5, 6)); }
+
+  std::string num(int depth) {
+    static const char* const kLiterals[] = {"0", "1", "2", "3", "-1", "0.5", "10", "100",
+                                            "1e15", "2^53", "1e300", "(0/0)", "7.25",
+                                            "math.huge", "-math.huge", "255", "1/3"};
+    static const char* const kVars[] = {"a", "b", "c"};
+    static const char* const kOps[] = {"+", "-", "*", "/", "%", "^"};
+    if (depth >= kMaxDepth) return in.ConsumeBool() ? pick(kLiterals) : pick(kVars);
+    switch (in.ConsumeIntegralInRange(0, 12)) {
+      case 0: case 1: return pick(kLiterals);
+      case 2: case 3: return pick(kVars);
+      case 4: case 5: return "(" + num(depth + 1) + " " + pick(kOps) + " " + num(depth + 1) + ")";
+      // A space: "-" right before a negative literal ("-1") would start a comment.
+      case 6: return "- " + num(depth + 1);
+      case 7: {
+        static const char* const kMath1[] = {"math.floor", "math.ceil", "math.abs", "math.sqrt"};
+        return std::string(pick(kMath1)) + "(" + num(depth + 1) + ")";
+      }
+      case 8: {
+        static const char* const kMath2[] = {"math.max", "math.min", "math.fmod"};
+        // nn(): math.max/min of a NaN differ (PUC compares, LuaJIT uses maxsd/minsd).
+        return std::string(pick(kMath2)) + "(nn(" + num(depth + 1) + "), nn(" + num(depth + 1) + "))";
+      }
+      case 9: return in.ConsumeBool() ? "#s" : "#t";
+      case 10: {
+        // Strings only from this pool: PUC Lua's tonumber is strtod (which also
+        // reads "inf", "nan" and hex floats), LuaJIT's is its own scanner.
+        static const char* const kNumerals[] = {"\"10\"", "\"0x10\"", "\"1e2\"", "\" 5 \"", "\"-0\"",
+                                                "\"1e\"", "\"3.0\"", "\"a.b\"", "\"\"", "\"0x\"",
+                                                "\".5\"", "\"5.\"", "\"  0x1F  \"", "\"1e+\""};
+        return "(tonumber(" + std::string(pick(kNumerals)) + ") or " + num(depth + 1) + ")";
+      }
+      case 11: return "string.byte(" + str(depth + 1) + ", " + index() + ")";
+      default: return "(" + cond(depth + 1) + " and " + num(depth + 1) + " or " + num(depth + 1) + ")";
+    }
+  }
+
+  std::string str(int depth) {
+    static const char* const kLiterals[] = {"\"\"", "\"abc\"", "\"x y\"", "\"10\"", "\"0x10\"",
+                                            "\"1e2\"", "\" 5 \"", "\"a.b\"",
+                                            "\"-0\"", "\"1e\"", "\"AbC\"", "\"3.0\""};
+    if (depth >= kMaxDepth) return in.ConsumeBool() ? pick(kLiterals) : "s";
+    switch (in.ConsumeIntegralInRange(0, 12)) {
+      case 0: case 1: return pick(kLiterals);
+      case 2: return "s";
+      case 3: return "(" + str(depth + 1) + " .. " + str(depth + 1) + ")";
+      // nn(): a NaN never becomes a string that flows on ("-nan" on PUC Lua).
+      case 4: return "(nn(" + num(depth + 1) + ") .. \"\")";
+      case 5: {
+        static const char* const kMethods[] = {"upper", "lower", "reverse", "len"};
+        return "string." + std::string(pick(kMethods)) + "(" + str(depth + 1) + ")";
+      }
+      case 6: return "string.rep(" + str(depth + 1) + ", " + std::to_string(in.ConsumeIntegralInRange(0, 4)) + ")";
+      case 7: return "string.sub(" + str(depth + 1) + ", " + index() + ", " + index() + ")";
+      case 8: {
+        // Integer conversions get an integer in range: PUC Lua casts the double
+        // (undefined beyond the type's range), LuaJIT converts its own way.
+        // String conversions get a string: LuaJIT 2.1's %s takes any value through
+        // tostring and its %q writes numbers as hex floats (its documented
+        // extensions); PUC Lua wants a string or number.
+        static const char* const kFloatFormats[] = {"%5.2f", "%g", "%.3f", "%e", "%.14g"};
+        static const char* const kStringFormats[] = {"%s", "%q", "%5s", "%5.1s", "%-4s"};
+        if (in.ConsumeBool())
+          return "string.format(\"" + std::string(pick(kStringFormats)) + "\", " + str(depth + 1) + ")";
+        // "%c" of 0: PUC Lua 5.1 appends sprintf's buffer up to strlen, so it drops the
+        // NUL (fixed in 5.2); LuaJIT writes it. Our %c never gets 0.
+        static const char* const kIntFormats[] = {"%d", "%x", "%o", "%-3d", "%5d", "%X"};
+        if (in.ConsumeBool())
+          return "string.format(\"%c\", 1 + nn(math.floor(nn(" + num(depth + 1) + ")) % 255))";
+        if (in.ConsumeBool())
+          return "string.format(\"" + std::string(pick(kFloatFormats)) + "\", nn(" + num(depth + 1) + "))";
+        return "string.format(\"" + std::string(pick(kIntFormats)) + "\", nn(math.floor(nn(" +
+               num(depth + 1) + ")) % 256))";
+      }
+      case 9: return "string.char(" + std::to_string(in.ConsumeIntegralInRange(48, 122)) + ")";
+      case 10: {
+        static const char* const kPatterns[] = {"a", "%a", "%d+", "(.)", "[%s]", "^%s*", "b*", "%.", "x?"};
+        return "(string.gsub(" + str(depth + 1) + ", \"" + pick(kPatterns) + "\", " + str(depth + 1) + "))";
+      }
+      case 11: return "table.concat(t, " + str(depth + 1) + ")";
+      default: return "tostring(" + cond(depth + 1) + ")";
+    }
+  }
+
+  std::string cond(int depth) {
+    static const char* const kCompare[] = {"<", "<=", "==", "~=", ">", ">="};
+    if (depth >= kMaxDepth) return in.ConsumeBool() ? "true" : "(a < b)";
+    switch (in.ConsumeIntegralInRange(0, 5)) {
+      case 0: return "(" + num(depth + 1) + " " + pick(kCompare) + " " + num(depth + 1) + ")";
+      case 1: return "(" + str(depth + 1) + " " + pick(kCompare) + " " + str(depth + 1) + ")";
+      case 2: return "not " + cond(depth + 1);
+      case 3: return "(" + cond(depth + 1) + (in.ConsumeBool() ? " and " : " or ") + cond(depth + 1) + ")";
+      case 4: return "(string.find(" + str(depth + 1) + ", " + str(depth + 1) + ", 1, true) ~= nil)";
+      default: return "(u." + std::string(in.ConsumeBool() ? "x" : "y") + " ~= nil)";
+    }
+  }
+
+  std::string any(int depth) {
+    switch (in.ConsumeIntegralInRange(0, 2)) {
+      case 0: return num(depth);
+      case 1: return str(depth);
+      default: return cond(depth);
+    }
+  }
+
+  std::string block(int depth) {
+    std::string code;
+    const int n = in.ConsumeIntegralInRange(depth == 0 ? 1 : 0, depth == 0 ? 12 : 3);
+    for (int i = 0; i < n && in.remaining_bytes() > 0; ++i) code += stmt(depth) + "\n";
+    return code;
+  }
+
+  std::string stmt(int depth) {
+    static const char* const kVars[] = {"a", "b", "c"};
+    static const char* const kKeys[] = {"x", "y", "z"};
+    const bool nest = depth < 2;
+    switch (in.ConsumeIntegralInRange(0, nest ? 15 : 9)) {
+      case 0: return std::string(pick(kVars)) + " = " + num(0);
+      case 1: return "s = " + str(0);
+      case 2: case 3: return "ngx.say(show(" + any(0) + "))";
+      // nn(): t's values flow into strings through table.concat, where PUC Lua
+      // would write a NaN as "-nan" and gsub could cut the sign's "nan" apart.
+      case 4: return "t[#t + 1] = nn(" + any(1) + ")";
+      case 5: return in.ConsumeBool() ? "table.insert(t, nn(" + any(1) + "))" : "table.remove(t)";
+      case 6: return "u." + std::string(pick(kKeys)) + " = " + any(1);
+      case 7: return "do local n = 0 for _ in pairs(u) do n = n + 1 end ngx.say(\"keys \", n) end";
+      case 8: return "ngx.say(show(u." + std::string(pick(kKeys)) + "), \" \", #t)";
+      case 9: return in.ConsumeBool() ? "error(" + str(1) + ")" : "ngx.say(show(" + any(0) + "), \" \", show(" + any(0) + "))";
+      case 10: return "if " + cond(0) + " then\n" + block(depth + 1) + "else\n" + block(depth + 1) + "end";
+      case 11: return "for i = 1, " + std::to_string(in.ConsumeIntegralInRange(0, 4)) + " do\n" +
+                      block(depth + 1) + "end";
+      case 12: return "do local ok, e = pcall(function()\n" + block(depth + 1) +
+                      "end) ngx.say(\"pcall \", show(ok), \" \", show(e)) end";
+      // `return (e)`, never a tail call: both LuaJITs return a stale stack slot for
+      // `return math.floor()` with no argument (corpus/engine-bugs/luajit/
+      // tailcall-floor-no-argument.md); the generator keeps away from it.
+      case 13: return "do local f = function(a, b) return (" + any(0) +
+                      ") end ngx.say(\"f \", show(f(b, a))) end";
+      case 14: return "do local co = coroutine.wrap(function() coroutine.yield(" + any(1) +
+                      ") return (" + any(1) + ") end) ngx.say(\"co \", show(co()), \" \", show(co())) end";
+      default: return "do local g = 0 while g < " + std::to_string(in.ConsumeIntegralInRange(1, 4)) +
+                      " and " + cond(1) + " do g = g + 1\n" + block(depth + 1) + "end end";
+    }
+  }
+};
+
+constexpr const char kPrelude[] =
+    "local a, b, c, s, t, u = 1, 2, 3, \"abc\", {1, 2, 3}, {x = 1}\n"
+    "local function show(v) local ty = type(v) if ty == \"table\" or ty == \"function\" "
+    "then return ty end return tostring(v) end\n"
+    "local function nn(v) if v ~= v then return 0 end return v end\n";
+
+}  // namespace
+
+std::string differential_program(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider in(data, size);
+  Generator gen{in};
+  return kPrelude + gen.block(0);
+}
+
+}  // namespace codecache::fuzz
