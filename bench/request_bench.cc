@@ -1,7 +1,9 @@
-// Request benchmarks for one engine (issue 6): the engine's floor (a new thread and
-// a pcall of an already-loaded function), a cached request per profile, the code
-// cache off, a cache miss, and miss / hit cost as the handler source grows. After
-// the table it prints, from the same run, each profile's ratio to the floor and
+// Request benchmarks for one engine: the engine's floor (a new thread and a pcall of
+// an already-loaded function), ngx_lua's own sequence of C-API calls for one cached
+// request of each build (the fair floor of a request), a cached request per profile,
+// the code cache off, a cache miss, miss / hit cost as the handler source grows, and a
+// fresh ready-to-serve VM per profile against luaL_newstate + luaL_openlibs. After
+// the table it prints, from the same run, each profile's ratio to the floors and
 // cache-off / cache-on (lines starting with "ratio", which the smoke test checks).
 #include <benchmark/benchmark.h>
 
@@ -98,6 +100,89 @@ void BM_baseline(benchmark::State& state) {
   lua_settop(L, 0);
 }
 
+// ngx_lua's own work for one cached request, written plainly with the C API on a VM
+// of the profile (so that ngx.say is the same function): look the cached function
+// up by key in the code cache table; classic: pcall the closure factory for a fresh
+// closure (ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer); a thread anchored
+// in a table (ngx_http_lua_util.c, ngx_http_lua_new_thread); classic: a new globals
+// table with _G set to itself and a metatable {__index = _G}, set as the closure's
+// environment (ngx_http_lua_create_new_globals_table and the setfenv that follows);
+// lua_xmove, lua_resume, and the thread's release from the table.
+void BM_ngx_sequence(benchmark::State& state, Profile profile) {
+  Vm vm(settings_for(profile));
+  lua_State* L = vm.state();
+  const bool classic = profile == Profile::classic;
+  const std::string code = classic ? "return function() " + std::string(kHandler) + "\nend" : kHandler;
+  const char* const key = "nhli_0123456789abcdef0123456789abcdef";
+  lua_newtable(L);
+  const int cache = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);
+  const int threads = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, cache);
+  if (luaL_loadbuffer(L, code.data(), code.size(), "=content_by_lua(nginx.conf:40)") != 0) {
+    state.SkipWithError("the handler did not load");
+    return;
+  }
+  lua_setfield(L, -2, key);
+  lua_pop(L, 1);
+  RequestState request(LogLevel::info, Limits{}.memory_bytes);
+  vm.context().request = &request;
+  for (auto _ : state) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, cache);
+    lua_getfield(L, -1, key);
+    lua_remove(L, -2);
+    if (classic && lua_pcall(L, 0, 1, 0) != 0) {
+      state.SkipWithError("the closure factory failed");
+      break;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, threads);
+    lua_State* co = lua_newthread(L);
+    const int ref = luaL_ref(L, -2);
+    lua_pop(L, 1);
+    if (classic) {
+      lua_createtable(L, 0, 1);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -2, "_G");
+      lua_createtable(L, 0, 1);
+      lua_pushvalue(L, LUA_GLOBALSINDEX);
+      lua_setfield(L, -2, "__index");
+      lua_setmetatable(L, -2);
+      lua_setfenv(L, -2);
+    }
+    lua_xmove(L, co, 1);
+    if (lua_resume(co, 0) != 0) {
+      state.SkipWithError("the handler failed");
+      break;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, threads);
+    luaL_unref(L, -1, ref);
+    lua_pop(L, 1);
+    request.outcome.body.clear();
+  }
+  if (request.outcome.body.empty() && state.iterations() == 0) state.SkipWithError("nothing ran");
+  vm.context().request = nullptr;
+  lua_settop(L, 0);
+}
+
+// A VM ready to serve requests of `profile` (libraries, sandbox, ngx API, hooks),
+// made and closed.
+void BM_fresh_vm(benchmark::State& state, Profile profile) {
+  for (auto _ : state) {
+    Vm vm(settings_for(profile));
+    benchmark::DoNotOptimize(vm.state());
+  }
+}
+
+// Its anchor: the engine's own newest state with the standard libraries.
+void BM_plain_vm(benchmark::State& state) {
+  for (auto _ : state) {
+    lua_State* L = luaL_newstate();
+    luaL_openlibs(L);
+    benchmark::DoNotOptimize(L);
+    lua_close(L);
+  }
+}
+
 // A code cache hit of `source` through Worker::run (the miss happens before timing).
 void run_hits(benchmark::State& state, Profile profile, const std::string& source) {
   Worker worker(settings_for(profile));
@@ -178,8 +263,16 @@ void BM_hit_size(benchmark::State& state, int size) {
 void register_benchmarks() {
   using benchmark::kMicrosecond;
   benchmark::RegisterBenchmark(name_of("baseline").c_str(), BM_baseline);
+  for (Profile p : {Profile::classic, Profile::openresty}) {
+    benchmark::RegisterBenchmark(name_of("ngx_sequence", std::string(to_string(p))).c_str(), BM_ngx_sequence, p);
+  }
   for (Profile p : {Profile::classic, Profile::openresty, Profile::sealed}) {
     benchmark::RegisterBenchmark(name_of("request", std::string(to_string(p))).c_str(), BM_request, p);
+  }
+  benchmark::RegisterBenchmark(name_of("plain_vm").c_str(), BM_plain_vm)->Unit(kMicrosecond);
+  for (Profile p : {Profile::classic, Profile::openresty, Profile::sealed}) {
+    benchmark::RegisterBenchmark(name_of("fresh_vm", std::string(to_string(p))).c_str(), BM_fresh_vm, p)
+        ->Unit(kMicrosecond);
   }
   benchmark::RegisterBenchmark(name_of("uncached").c_str(), BM_uncached)->Unit(kMicrosecond);
   benchmark::RegisterBenchmark(name_of("miss").c_str(), BM_miss)->Unit(kMicrosecond);
@@ -249,6 +342,14 @@ void print_ratios(const CollectingReporter& r) {
   print_ratio(r, "sealed / baseline", name_of("request", "sealed"), base);
   print_ratio(r, "sealed / classic", name_of("request", "sealed"), name_of("request", "classic"),
               "<= 1.5x");
+  for (const char* p : {"classic", "openresty"})
+    print_ratio(r, std::string(p) + " / ngx_sequence " + p, name_of("request", p), name_of("ngx_sequence", p),
+                "<= 1.2x");
+  print_ratio(r, "sealed / ngx_sequence classic", name_of("request", "sealed"),
+              name_of("ngx_sequence", "classic"), "<= 2.0x");
+  for (const char* p : {"classic", "openresty", "sealed"})
+    print_ratio(r, std::string("fresh_vm ") + p + " / plain_vm", name_of("fresh_vm", p), name_of("plain_vm"),
+                "<= 2.0x");
   print_ratio(r, "cache-off / cache-on", name_of("uncached"), on);
   print_ratio(r, "miss / hit", name_of("miss"), on);
   for (int size : kSizes) {

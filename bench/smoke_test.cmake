@@ -12,7 +12,11 @@ foreach(line IN ITEMS
     "ratio openresty / baseline *= *[0-9.]+x"
     "ratio sealed / baseline *= *[0-9.]+x"
     "ratio sealed / classic *= *[0-9.]+x"
-    "ratio cache-off / cache-on *= *[0-9.]+x")
+    "ratio cache-off / cache-on *= *[0-9.]+x"
+    "ratio classic / ngx_sequence classic *= *[0-9.]+x"
+    "ratio openresty / ngx_sequence openresty *= *[0-9.]+x"
+    "ratio sealed / ngx_sequence classic *= *[0-9.]+x"
+    "ratio fresh_vm sealed / plain_vm *= *[0-9.]+x")
   if(NOT out MATCHES "${line}")
     message(FATAL_ERROR "${BENCH}: no line matching '${line}'")
   endif()
