@@ -83,7 +83,7 @@ Settings differential_settings(Profile profile, bool code_cache) {
   s.profile = profile;
   s.code_cache = code_cache;
   s.limits.instructions = 200'000;
-  s.limits.cpu_ms = 500;
+  s.limits.cpu_ms = 100;
   s.limits.memory_bytes = 32u << 20;
   return s;
 }

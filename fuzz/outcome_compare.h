@@ -43,7 +43,10 @@ std::string inline_code_of(const uint8_t* data, std::size_t size);
 // later one hits) and the debug log lines, which are those events' log.
 std::string comparable(const Outcome& outcome);
 
-// Settings for differential runs: small budgets, so hostile inputs end quickly.
+// Settings for differential runs: small budgets, so hostile inputs end quickly. An
+// input may be served a dozen times (both profiles, both cache settings, a rerun of
+// a difference): at 100 ms CPU each it stays far inside libFuzzer's 10 s -timeout,
+// which counts wall time, on a machine whose cores are shared four ways.
 Settings differential_settings(Profile profile, bool code_cache = true);
 
 // A run the CPU or memory budget cut off: not comparable with another run.

@@ -36,17 +36,8 @@ using namespace codecache;
 constexpr int kConfLine = 40;
 constexpr const char* kChunk = "content_by_lua(nginx.conf:40)";
 
-Settings classic() {
-  Settings s;
-  s.profile = Profile::classic;
-  s.limits.instructions = 200'000;
-  s.limits.cpu_ms = 500;
-  s.limits.memory_bytes = 32u << 20;
-  return s;
-}
-
 Outcome serve(const std::string& code) {
-  Worker worker(classic());
+  Worker worker(fuzz::differential_settings(Profile::classic));
   Handler handler = Handler::inline_code(code, kConfLine);
   return worker.run(handler);
 }
