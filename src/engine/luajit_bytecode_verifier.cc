@@ -79,6 +79,8 @@
 // Loop extent: rec_setup_root takes a LOOP's loop to run from where the JMP before
 //   its exit jumps back to (a while loop's condition) to that JMP; the condition,
 //   before the LOOP, holds no loop of its own (one there made the recorder assert).
+//   A JMP that jumps back past the LOOP (a repeat-until-true ending in a loop)
+//   gives an extent without a condition, whose trace the recorder aborts.
 // The recorder: lj_record.c find_kinit takes the last KSHORT/KNUM before a FORI
 //   that writes one of its slots for that slot's value (the start of the loop is
 //   then known not to need an array bounds check). When it would find one, every
@@ -522,12 +524,17 @@ class Checker {
 
   // lj_record.c rec_setup_root takes a LOOP's extent from the JMP just before its
   // exit: when that jumps back, to the start of a while loop's condition, which
-  // the LOOP follows. A condition holds no loop of its own.
+  // the LOOP follows. A condition holds no loop of its own. The JMP may also jump
+  // back to a point after the LOOP: the parser writes that for `repeat ... until
+  // true` whose body ends in another loop or a backward goto. The extent then
+  // starts past the LOOP and holds no condition; the trace never gets back to its
+  // LOOP and is aborted (lj_record_ins: LJ_TRERR_LLEAVE outside the extent,
+  // rec_loop_interp: LJ_TRERR_LINNER or LJ_TRERR_LUNROLL at an inner loop).
   void check_loop_extent(std::uint32_t pc) const {
     const std::uint32_t back = target(pc) - 1;
     if (op(back) != BC_JMP || bc_j(ins(back)) >= 0) return;
     const std::int64_t start = static_cast<std::int64_t>(back) + 1 + bc_j(ins(back));
-    if (start > pc) fail_at(pc, "its loop's back edge at pc " + std::to_string(back) + " jumps past it");
+    if (start > pc) return;
     for (std::uint32_t q = static_cast<std::uint32_t>(std::max<std::int64_t>(start, 1)); q < pc; ++q) {
       budget_.spend(1);
       const Op o = op(q);

@@ -43,6 +43,11 @@ const std::vector<std::string>& valid_sources() {
       "local function iter(s, i) if i < s then return i + 1 end end "
       "local n = 0 for i in iter, 3, 0 do n = n + i end ngx.say(n)",
       "local n = 0 while n < 3 do n = n + 1 end repeat n = n - 1 until n == 1 ngx.say(n)",
+      // the JMP before an outer LOOP's exit jumps back past that LOOP (not for until false)
+      "local n = 0 repeat while n < 3 do n = n + 1 end until true "
+      "repeat while true do n = n + 1 break end until true "
+      "repeat n = n + 1 if n > 9 then break end until false "
+      "repeat ::again:: n = n + 1 if n < 20 then goto again end until true ngx.say(n)",
       "local function f(...) return ... end "
       "local function g(a, ...) local x, y = ... return select('#', ...), a, f(...) end "
       "ngx.say(g(1, nil, 3)) ngx.say(f()) ngx.say(#{f(1, 2, 3)}, #{g(1, 2, 3)})",
