@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <cctype>
 #include <functional>
 #include <optional>
 #include <set>
@@ -19,6 +18,7 @@
 #include <stdexcept>
 
 #include "case_files.h"
+#include "core/address_text.h"
 #include "core/execution_budget.h"
 #include "core/handler.h"
 #include "core/shared_state.h"
@@ -114,29 +114,20 @@ CheckTarget target_of(const RunConfig& cfg, const fs::path& dir) {
   return {std::string(engine::name()), cfg.profile, cfg.code_cache, dir.string()};
 }
 
-// What differs between two runs of one case by construction: addresses as
-// tostring prints them ("table: 0x5581…", only after ": ") and the run's scratch directory, which file handlers are
+// What differs between two runs of one case by construction: addresses
+// (core/address_text.h) and the run's scratch directory, which file handlers are
 // loaded and logged by (each run has its own). Everything else is deterministic.
 std::string without_run_identity(const std::string& text, const std::string& scratch_dir) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    if (!scratch_dir.empty() && text.compare(i, scratch_dir.size(), scratch_dir) == 0) {
-      out += "${dir}";
-      i += scratch_dir.size();
-      continue;
-    }
-    const bool after_type_name = i >= 2 && text.compare(i - 2, 2, ": ") == 0;  // "table: 0x…"
-    if (after_type_name && text.compare(i, 2, "0x") == 0 && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += "0x?";
-      for (i += 2; i < text.size() && std::isxdigit(static_cast<unsigned char>(text[i])); ++i) {
-      }
-      continue;
-    }
-    out += text[i++];
+    const std::size_t at = scratch_dir.empty() ? std::string::npos : text.find(scratch_dir, i);
+    out.append(text, i, (at == std::string::npos ? text.size() : at) - i);
+    if (at == std::string::npos) break;
+    out += "${dir}";
+    i = at + scratch_dir.size();
   }
-  return out;
+  return without_addresses(out);
 }
 
 // The whole outcome of every request (status, limit and its detail, aborted, the

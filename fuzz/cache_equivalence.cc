@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -92,15 +93,14 @@ fuzz::Excuse check(Profile profile, const std::string& code) {
   for (int i = 0; i < kRounds; ++i) {
     const std::string a = fuzz::comparable(on.outcomes[i]), b = fuzz::comparable(off.outcomes[i]);
     if (a == b) continue;
-    // A difference counts when it repeats and nothing the handler reads explains it.
-    const Served on_again = serve(profile, true, code), off_again = serve(profile, false, code);
-    const auto same = [i](const Served& again, const std::string& first) {
-      return static_cast<std::size_t>(i) < again.outcomes.size() && fuzz::comparable(again.outcomes[i]) == first;
+    const auto again = [&] {
+      const auto request_i = [i](const Served& served) {
+        return static_cast<std::size_t>(i) < served.outcomes.size() ? fuzz::comparable(served.outcomes[i]) : "";
+      };
+      return std::pair(request_i(serve(profile, true, code)), request_i(serve(profile, false, code)));
     };
-    if (!same(on_again, a) || !same(off_again, b))
-      return {"the output varies between identical runs", code};
-    if (std::string why = fuzz::repeatable_difference_excuse(code, false); !why.empty())
-      return {"a repeatable difference the handler explains", why};
+    if (fuzz::Excuse excuse = fuzz::excuse_for_difference(a, b, again, code, false); !excuse.reason.empty())
+      return excuse;
     std::fprintf(stderr,
                  "cache_equivalence violated (%s, request %d)\n  handler: %s\n"
                  "  cache on : %s\n  cache off: %s\n",

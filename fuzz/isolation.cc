@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "core/shared_state.h"
@@ -95,12 +96,12 @@ fuzz::Excuse check(Profile profile, const std::string& a, const std::string& b) 
   if (!by_a->empty()) return {"A changed the shared state", *by_a};
   const std::string x = fuzz::comparable(runs.b_after_a), y = fuzz::comparable(runs.b_alone);
   if (x == y) return {};
-  // A difference counts when it repeats and nothing A or B reads explains it.
-  const Runs again = serve(profile, a, b);
-  if (fuzz::comparable(again.b_after_a) != x || fuzz::comparable(again.b_alone) != y)
-    return {"the output varies between identical runs", b};
-  if (std::string why = fuzz::repeatable_difference_excuse(a + "\n" + b, false); !why.empty())
-    return {"a repeatable difference the handlers explain", why};
+  const auto again = [&] {
+    const Runs runs_again = serve(profile, a, b);
+    return std::pair(fuzz::comparable(runs_again.b_after_a), fuzz::comparable(runs_again.b_alone));
+  };
+  if (fuzz::Excuse excuse = fuzz::excuse_for_difference(x, y, again, a + "\n" + b, false); !excuse.reason.empty())
+    return excuse;
   std::fprintf(stderr,
                "isolation violated (%s)\n  A: %s\n  B: %s\n  B after A: %s\n  B alone  : %s\n",
                std::string(to_string(profile)).c_str(), a.c_str(), b.c_str(), x.c_str(), y.c_str());

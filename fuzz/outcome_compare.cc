@@ -8,7 +8,6 @@ namespace codecache::fuzz {
 
 namespace {
 
-bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 bool identifier_char(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -28,25 +27,6 @@ std::string_view first_word(std::string_view source, std::initializer_list<std::
 
 }  // namespace
 
-std::string without_addresses(std::string_view text) {
-  constexpr std::size_t kMinDigits = 8;
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    if (text.substr(i, 2) == "0x" && (i == 0 || !identifier_char(text[i - 1]))) {
-      std::size_t end = i + 2;
-      while (end < text.size() && hex_digit(text[end])) ++end;
-      if (end - i - 2 >= kMinDigits) {
-        out += "0x?";
-        i = end;
-        continue;
-      }
-    }
-    out += text[i++];
-  }
-  return out;
-}
-
 std::string repeatable_difference_excuse(std::string_view source, bool chunk_differs) {
   if (const auto name = first_word(source, {"random", "randomseed", "collectgarbage", "gcinfo", "jit"});
       !name.empty())
@@ -56,6 +36,16 @@ std::string repeatable_difference_excuse(std::string_view source, bool chunk_dif
                                             "setupvalue", "upvalueid", "dump"});
       !name.empty())
     return "introspects the chunk's shape (" + std::string(name) + ")";
+  return {};
+}
+
+Excuse excuse_for_difference(const std::string& first, const std::string& second, const ServeAgain& serve_again,
+                             std::string_view source, bool chunk_differs) {
+  const auto [first_again, second_again] = serve_again();
+  if (first_again != first || second_again != second)
+    return {"the output varies between identical runs", std::string(source)};
+  if (std::string why = repeatable_difference_excuse(source, chunk_differs); !why.empty())
+    return {"a repeatable difference the handler explains", why};
   return {};
 }
 

@@ -6,20 +6,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "check_tally.h"
+#include "core/address_text.h"
 #include "core/outcome.h"
 #include "core/settings.h"
 
 namespace codecache::fuzz {
 
-// `text` with every address read as "0x?": "0x" then 8 or more lowercase hex
-// digits, not preceded by a letter, digit or '_' -- how tostring shows a table,
-// function, thread or userdata on every engine ("table: 0x55d0c3a0b2c8") and what
-// LuaJIT's %p prints. A %#x of a number >= 2^28 reads the same way; nothing else
-// changes.
-std::string without_addresses(std::string_view text);
+using codecache::without_addresses;  // core/address_text.h
 
 // Why a difference between two runs may be legitimate although it repeats exactly
 // when both runs are repeated (a difference that does not repeat is the output
@@ -30,6 +29,18 @@ std::string without_addresses(std::string_view text);
 // the chunk's shape (getinfo, traceback, getlocal, setlocal, getupvalue, setupvalue,
 // upvalueid, dump). Names are matched as whole words. Empty when none applies.
 std::string repeatable_difference_excuse(std::string_view source, bool chunk_differs);
+
+// The comparable outcomes (comparable()) of two runs served again; "" for a run
+// that did not happen again (its sequence was cut off earlier).
+using ServeAgain = std::function<std::pair<std::string, std::string>()>;
+
+// Why the difference between two runs' comparable outcomes `first` and `second`
+// is no violation; an empty reason when it is one. The two runs are served again:
+// a difference that does not repeat exactly is the output varying between
+// identical runs (example: `source`); one that repeats is excused only by
+// repeatable_difference_excuse(source, chunk_differs).
+Excuse excuse_for_difference(const std::string& first, const std::string& second, const ServeAgain& serve_again,
+                             std::string_view source, bool chunk_differs);
 
 // The input bytes as inline handler code: nginx.conf cannot carry a NUL byte in
 // inline code, so each is read as a space (the input is still a handler, and

@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/worker.h"
 #include "engine/engine.h"
@@ -102,14 +103,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (fuzz::comparable(alone) != fuzz::comparable(with_comment)) {
-    // A difference counts when it repeats on fresh workers and nothing explains it.
-    if (fuzz::comparable(serve(h)) != fuzz::comparable(alone) ||
-        fuzz::comparable(serve(h + c)) != fuzz::comparable(with_comment)) {
-      tally.excused("the output varies between identical runs", h);
-      return 0;
-    }
-    if (const std::string why = fuzz::repeatable_difference_excuse(h, true); !why.empty()) {
-      tally.excused("a repeatable difference the handler explains", why);
+    const auto again = [&] { return std::pair(fuzz::comparable(serve(h)), fuzz::comparable(serve(h + c))); };
+    if (const fuzz::Excuse excuse =
+            fuzz::excuse_for_difference(fuzz::comparable(alone), fuzz::comparable(with_comment), again, h, true);
+        !excuse.reason.empty()) {
+      fuzz::count(tally, excuse);
       return 0;
     }
     violation("a complete trailing comment changed the outcome", h, c, alone, with_comment);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "outcome_compare.h"
 #include "unit/test_support.h"
@@ -69,6 +71,31 @@ TEST(RepeatableDifferenceExcuse, NamesIntrospectionOnlyWhenTheChunkDiffers) {
   EXPECT_EQ(repeatable_difference_excuse("ngx.say(#string.dump(print))", true),
             "introspects the chunk's shape (dump)");
   EXPECT_EQ(repeatable_difference_excuse("local dumpster = 1", true), "");
+}
+
+// A difference is a violation only when it repeats on both sides and nothing the
+// handler reads explains it; the runs are served again exactly once.
+TEST(ExcuseForDifference, AViolationRepeatsAndIsNotExplained) {
+  int served = 0;
+  const auto same_again = [&] {
+    ++served;
+    return std::pair<std::string, std::string>("200\na", "200\nb");
+  };
+  EXPECT_EQ(fuzz::excuse_for_difference("200\na", "200\nb", same_again, "ngx.say(x)", false).reason, "");
+  EXPECT_EQ(served, 1);
+  const fuzz::Excuse explained = fuzz::excuse_for_difference("200\na", "200\nb", same_again, "math.random()", false);
+  EXPECT_EQ(explained.reason, "a repeatable difference the handler explains");
+  EXPECT_EQ(explained.example, "reads state every request on the VM shares (random)");
+}
+
+TEST(ExcuseForDifference, ADifferenceThatDoesNotRepeatOnEitherSideVaries) {
+  for (const auto& [first, second] : std::vector<std::pair<std::string, std::string>>{
+           {"200\nA", "200\nb"}, {"200\na", "200\nB"}, {"", "200\nb"}}) {
+    const auto again = [&] { return std::pair(first, second); };
+    const fuzz::Excuse excuse = fuzz::excuse_for_difference("200\na", "200\nb", again, "ngx.say(x)", false);
+    EXPECT_EQ(excuse.reason, "the output varies between identical runs");
+    EXPECT_EQ(excuse.example, "ngx.say(x)");
+  }
 }
 
 }  // namespace
