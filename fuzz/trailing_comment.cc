@@ -103,7 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (fuzz::comparable(alone) != fuzz::comparable(with_comment)) {
-    const auto again = [&] { return std::pair(fuzz::comparable(serve(h)), fuzz::comparable(serve(h + c))); };
+    const auto again = [&, &comment = c] {
+      return std::pair(fuzz::comparable(serve(h)), fuzz::comparable(serve(h + comment)));
+    };
     if (const fuzz::Excuse excuse =
             fuzz::excuse_for_difference(fuzz::comparable(alone), fuzz::comparable(with_comment), again, h, true);
         !excuse.reason.empty()) {

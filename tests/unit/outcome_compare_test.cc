@@ -89,9 +89,9 @@ TEST(ExcuseForDifference, AViolationRepeatsAndIsNotExplained) {
 }
 
 TEST(ExcuseForDifference, ADifferenceThatDoesNotRepeatOnEitherSideVaries) {
-  for (const auto& [first, second] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& served_again : std::vector<std::pair<std::string, std::string>>{
            {"200\nA", "200\nb"}, {"200\na", "200\nB"}, {"", "200\nb"}}) {
-    const auto again = [&] { return std::pair(first, second); };
+    const auto again = [&] { return served_again; };
     const fuzz::Excuse excuse = fuzz::excuse_for_difference("200\na", "200\nb", again, "ngx.say(x)", false);
     EXPECT_EQ(excuse.reason, "the output varies between identical runs");
     EXPECT_EQ(excuse.example, "ngx.say(x)");
