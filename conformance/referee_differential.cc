@@ -1,0 +1,132 @@
+// The generated differential against the real module (see referee_differential.h).
+#include "referee_differential.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "case_runner.h"
+#include "core/address_text.h"
+#include "nginx_referee.h"
+
+namespace codecache::conformance {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string canonical_or_same(const fs::path& p) {
+  std::error_code ec;
+  const fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? p.string() : c.string();
+}
+
+std::string with_dir_as_variable(std::string text, const std::string& dir) {
+  if (!dir.empty()) {
+    for (std::size_t at = text.find(dir); at != std::string::npos; at = text.find(dir, at + 6))
+      text.replace(at, dir.size(), "${dir}");
+  }
+  return without_addresses(text);
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += line + "\n";
+  return out;
+}
+
+}  // namespace
+
+Case batch_case(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache, int rounds) {
+  Case c;
+  c.file = "generated";
+  c.file_stem = "generated";
+  c.name = "generated batch";
+  c.id = "g";  // short: the prefix is in every chunk name, which Lua cuts at 60 bytes
+  c.engines = {build.engine};
+  c.profiles = {build.profile};
+  c.code_cache = {code_cache};
+  c.log_level = "info";
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const std::string label = "h" + std::to_string(i);
+    HandlerSpec handler;
+    handler.label = label;
+    handler.is_file = true;
+    handler.path = label + ".lua";
+    c.handlers.push_back(handler);
+    FileSpec file;
+    file.path = handler.path;
+    file.content.text = sources[i];
+    c.files.push_back(file);
+    for (int r = 0; r < rounds; ++r) c.requests.push_back(label);
+  }
+  return c;
+}
+
+BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache,
+                          int rounds, const std::string& work_root) {
+  BatchResult batch;
+  const Case c = batch_case(sources, build, code_cache, rounds);
+  RunConfig model_config;
+  model_config.profile = build.profile;
+  model_config.code_cache = code_cache;
+  model_config.keep_scratch = true;
+  const RunResult model = run_case(c, model_config);
+  RefereeConfig referee_config{build, code_cache, work_root, true};
+  const RunResult nginx = referee_case(c, referee_config);
+  const std::string model_dir = canonical_or_same(model.scratch_dir);
+  const std::string nginx_dir = canonical_or_same(fs::path(nginx.scratch_dir) / "prefix");
+  std::error_code ec;
+  if (!model.scratch_dir.empty()) fs::remove_all(model.scratch_dir, ec);
+  if (!nginx.scratch_dir.empty()) fs::remove_all(nginx.scratch_dir, ec);
+  if (!model.setup_error.empty() || !nginx.setup_error.empty()) {
+    batch.setup_error = model.setup_error.empty() ? "nginx: " + nginx.setup_error : "model: " + model.setup_error;
+    return batch;
+  }
+  std::vector<bool> reported(sources.size(), false);
+  const std::size_t n = std::min(model.requests.size(), nginx.requests.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const Outcome& m = model.requests[i].outcome;
+    const Outcome& x = nginx.requests[i].outcome;
+    const std::size_t handler = i / static_cast<std::size_t>(rounds);
+    ++batch.requests;
+    if (m.limit != LimitKind::none) {
+      ++batch.excused;
+      continue;
+    }
+    const std::string m_body = with_dir_as_variable(m.body, model_dir);
+    const std::string x_body = with_dir_as_variable(x.body, nginx_dir);
+    const std::string m_log = with_dir_as_variable(joined(m.log), model_dir);
+    const std::string x_log = with_dir_as_variable(joined(x.log), nginx_dir);
+    const auto whole = [](const Outcome& o, const std::string& body, const std::string& log) {
+      return std::to_string(o.status) + (o.aborted ? " cut short" : "") + "\n--- body\n" + body + "--- log\n" + log;
+    };
+    Disagreement d{handler, static_cast<int>(i) + 1, "", "", "", whole(m, m_body, m_log), whole(x, x_body, x_log)};
+    const auto differs = [&d](const char* field, std::string model_side, std::string nginx_side) {
+      d.field = field;
+      d.model = std::move(model_side);
+      d.nginx = std::move(nginx_side);
+    };
+    // nginx may close the connection without a reply (ngx.exit(ngx.ERROR)): status 0.
+    const auto status = [](int code) { return code == 0 ? std::string("no reply") : std::to_string(code); };
+    if (m.status != x.status) {
+      differs("status", status(m.status), status(x.status));
+    } else if (m.aborted != x.aborted) {
+      differs("aborted", m.aborted ? "cut short" : "complete", x.aborted ? "cut short" : "complete");
+    } else if (m_body != x_body) {
+      differs("body", m_body, x_body);
+    } else if (m_log != x_log) {
+      differs("log", m_log, x_log);
+    }
+    if (d.field.empty()) {
+      ++batch.agreed;
+    } else if (!reported[handler]) {
+      reported[handler] = true;
+      batch.disagreements.push_back(std::move(d));
+    }
+  }
+  if (model.requests.size() != nginx.requests.size() && batch.setup_error.empty())
+    batch.setup_error = "the model served " + std::to_string(model.requests.size()) + " requests, nginx " +
+                        std::to_string(nginx.requests.size());
+  return batch;
+}
+
+}  // namespace codecache::conformance

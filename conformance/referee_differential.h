@@ -1,0 +1,36 @@
+// The generated differential against the real module: one batch of handler files
+// served by one real nginx + ngx_lua (nginx_referee.h, one worker, many locations)
+// and by the model (case_runner.h) under the build's engine and profile, each file
+// requested in turn a few times, and every request's outcome compared: status,
+// whether the reply was cut short, body, and the error-log lines at `info` and
+// above, with each run's directory read as "${dir}" and addresses as "0x?". A
+// request nginx answered with no reply at all (it closed the connection) has
+// status 0, "no reply".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "case_file.h"
+#include "nginx_build.h"
+#include "referee_disagreement.h"
+
+namespace codecache::conformance {
+
+struct BatchResult {
+  std::size_t requests = 0;  // compared
+  std::size_t agreed = 0;
+  std::size_t excused = 0;   // the model's own budget cut the request off (nginx has none)
+  std::vector<Disagreement> disagreements;  // the first per handler
+  std::string setup_error;                  // the batch could not be served at all
+};
+
+// The batch as a conformance case (no expectations): handler i is the file
+// `h<i>.lua`, served `rounds` times in a row before the next.
+Case batch_case(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache, int rounds);
+
+BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache,
+                          int rounds, const std::string& work_root);
+
+}  // namespace codecache::conformance
