@@ -15,7 +15,14 @@
 namespace codecache {
 namespace {
 
-RequestState* current_request(lua_State* L) { return context_of(L).request; }
+// The request the ngx API works on: none while the closure factory runs
+// (VmContext::factory_running; factory.case "the escape has no request").
+RequestState* current_request(lua_State* L) {
+  const VmContext& ctx = context_of(L);
+  return ctx.factory_running ? nullptr : ctx.request;
+}
+// The request being served, whose log and budget every line and limit goes to.
+RequestState* serving_request(lua_State* L) { return context_of(L).request; }
 
 // ngx.say / ngx.print flatten their arguments as ngx_lua does
 // (ngx_http_lua_output.c: ngx_http_lua_ngx_echo, ngx_http_lua_calc_strlen_in_table,
@@ -55,7 +62,7 @@ void append_table(lua_State* L, int index, int arg, CappedText& out) {
   // LUAI_MAXCSTACK the engine refuses, which also ends a table that holds itself
   // (on LuaJIT ngx_lua's recursion ends the same way, in a stack overflow).
   if (!lua_checkstack(L, 3)) {
-    if (RequestState* r = current_request(L)) r->budget.stack_overflow_raised = true;
+    if (RequestState* r = serving_request(L)) r->budget.stack_overflow_raised = true;
     luaL_error(L, "stack overflow (table nested too deeply)");
   }
   const int max = array_length(L, index, arg);
@@ -103,7 +110,7 @@ void append_value(lua_State* L, int index, int arg, CappedText& out) {
 
 int emit(lua_State* L, bool newline) {
   RequestState* r = current_request(L);
-  if (r == nullptr) return luaL_error(L, "no request found");
+  if (r == nullptr) return luaL_error(L, "no request object found");  // ngx_http_lua_ngx_echo
   HarnessFrame frame;  // flattening calls no metamethod and polls the interrupt
   CappedText out(r->body_room());
   const int n = lua_gettop(L);
@@ -121,8 +128,26 @@ int emit(lua_State* L, bool newline) {
 int ngx_say(lua_State* L) { return emit(L, true); }
 int ngx_print(lua_State* L) { return emit(L, false); }
 
+// ngx.flush([wait]) (ngx_http_lua_output.c ngx_http_lua_ngx_flush): one boolean
+// argument at most; until the header went out, and unless it waits until some
+// body data did too, there is nothing to flush: nil and "nothing to flush", and
+// the header is still unsent (a later error is still a 500). Pinned by the
+// runtime.case cases "ngx.flush ...".
 int ngx_flush(lua_State* L) {
-  if (RequestState* r = current_request(L)) r->headers_sent = true;
+  const int n = lua_gettop(L);
+  if (n > 1) return luaL_error(L, "attempt to pass %d arguments, but accepted 0 or 1", n);
+  bool wait = false;
+  if (n == 1) {
+    luaL_checktype(L, 1, LUA_TBOOLEAN);
+    wait = lua_toboolean(L, 1) != 0;
+  }
+  RequestState* r = current_request(L);
+  if (r == nullptr) return luaL_error(L, "no request found");
+  if (!r->headers_sent || (r->outcome.body.empty() && !wait)) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "nothing to flush");
+    return 2;
+  }
   lua_pushinteger(L, 1);
   return 1;
 }
@@ -156,7 +181,7 @@ void append_caller_prefix(lua_State* L, CappedText& out) {
 // is built within the room left in the request's log, with no call back into Lua:
 // once the room is full the rest is not copied and the log is truncated.
 int write_log(lua_State* L, LogLevel level) {
-  RequestState* r = current_request(L);
+  RequestState* r = serving_request(L);
   if (r == nullptr || !r->logs(level)) return 0;
   const int n = lua_gettop(L);
   for (int i = 1; i <= n; ++i) {

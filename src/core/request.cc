@@ -105,8 +105,10 @@ void Request::start(Handler& handler) {
     int status;
     {
       ServingScope serving(ctx, state_);
+      ctx.factory_running = true;
       status = run_budgeted(ctx, state_.budget, factory_thread,
                             [&] { return lua_pcall(factory_thread, 0, 1, 0); });
+      ctx.factory_running = false;
     }
     if (ctx.abandoned) return finish_abandoned();
     if (status != 0) {

@@ -51,6 +51,11 @@ struct VmContext {
 
   // The request whose handler is running, or null between requests.
   RequestState* request = nullptr;
+  // The closure factory is running (classic and sealed): outside any request, as
+  // in ngx_lua, whose factory runs on the main thread, where ngx_http_lua_get_req
+  // finds no `__ngx_req`. The ngx API then has no request to write to; log lines
+  // still go to `request`'s log (ngx_lua writes them to the cycle's error.log).
+  bool factory_running = false;
 
   lua_State* main = nullptr;
   int code_cache_ref = LUA_NOREF;  // the cache table's reference in the registry
