@@ -178,7 +178,13 @@ class Grammar {
         break;
       case 12: {
         static constexpr std::array<std::string_view, 6> kFormats = {"%d", "%5.2f", "%q", "%x", "%g", "%%%c"};
-        out_ += "string.format(\""; out_ += pick(kFormats); out_ += "\", "; expr(depth + 1); out_ += ")";
+        const std::string_view format = pick(kFormats);
+        // LuaJIT's %q quotes what tostring gives for any other value, a table's
+        // address included: its argument is made a string first (or an error).
+        out_ += "string.format(\""; out_ += format; out_ += "\", ";
+        if (format == "%q") out_ += "string.sub(";
+        expr(depth + 1);
+        out_ += format == "%q" ? ", 1))" : ")";
         break;
       }
       case 13:

@@ -111,12 +111,32 @@ void append_value(lua_State* L, int index, int arg, CappedText& out) {
 int emit(lua_State* L, bool newline) {
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request object found");  // ngx_http_lua_ngx_echo
+  if (r->header_only) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "header only");
+    return 2;
+  }
   HarnessFrame frame;  // flattening calls no metamethod and polls the interrupt
   CappedText out(r->body_room());
   const int n = lua_gettop(L);
   for (int i = 1; i <= n && !out.full(); ++i) append_value(L, i, i, out);
   if (newline) out.append("\n");
-  if (out.full() || !r->send(out.str())) {
+  if (out.full()) {
+    r->budget.output_refused = true;
+    return luaL_error(L, "response body exceeds the harness output limit");
+  }
+  // The first output sends the header; with a status that has no body, nginx's
+  // header filter (ngx_http_header_filter_module.c) marks the request header only
+  // and ngx_http_lua_send_chain_link drops the data (runtime.case "a 204 reply has
+  // no body").
+  const int status = r->status_set != 0 ? r->status_set : 200;
+  if (!r->headers_sent && (status == 204 || status == 304)) {
+    r->headers_sent = true;
+    r->header_only = true;
+    lua_pushinteger(L, 1);
+    return 1;
+  }
+  if (!r->send(out.str())) {
     r->budget.output_refused = true;
     return luaL_error(L, "response body exceeds the harness output limit");
   }
@@ -143,6 +163,11 @@ int ngx_flush(lua_State* L) {
   }
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request found");
+  if (r->header_only) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "header only");
+    return 2;
+  }
   if (!r->headers_sent || (r->outcome.body.empty() && !wait)) {
     lua_pushnil(L);
     lua_pushliteral(L, "nothing to flush");

@@ -22,6 +22,10 @@ class RequestState {
   ExecutionBudget budget;
 
   bool headers_sent = false;
+  // The header went out with a status that has no body (204, 304): nginx's header
+  // filter sets r->header_only, and ngx_lua then drops output (ngx.say, ngx.print
+  // and ngx.flush answer nil, "header only").
+  bool header_only = false;
   int status_set = 0;     // ngx.status as assigned; 0 while unset
   bool exited = false;    // ngx.exit was called
   int exit_code = 0;
