@@ -68,6 +68,8 @@ std::string inline_code_problem(const std::string& code, int line) {
   return "";
 }
 
+std::string log_mark_entry() { return std::string("\"^$\" does not match \"") + kLogMarkUri + "\""; }
+
 std::string handler_uri(std::size_t index) { return "/codecache/" + std::to_string(index + 1); }
 
 void write_nginx_config(const Case& c, const NginxBuild& build, bool code_cache, const NginxSite& site,
@@ -105,6 +107,8 @@ void write_nginx_config(const Case& c, const NginxBuild& build, bool code_cache,
     throw std::runtime_error("ready token \"" + site.ready_token + "\" is empty or has a '$' (an nginx variable)");
   }
   conf += std::string("    location = ") + kReadyUri + " { return 200 " + nginx_quote(site.ready_token) + "; }\n";
+  conf += std::string("    location = ") + kLogMarkUri + " { rewrite_log on; rewrite ^$ /; return 200 " +
+          nginx_quote(site.ready_token) + "; }\n";
   for (std::size_t i = 0; i < c.handlers.size(); ++i) {
     const HandlerSpec& h = c.handlers[i];
     const std::string include = "handlers/" + std::to_string(i + 1) + "/nginx.conf";

@@ -26,6 +26,18 @@ std::string out_of_scope(const Case& c, const NginxBuild& build, bool code_cache
 // Why one inline handler cannot be written as a directive ending on `line` ("" when it can).
 std::string inline_code_problem(const std::string& code, int line);
 
+// A location with `rewrite_log on` and a rewrite that never matches: nginx logs
+// `"^$" does not match "<kLogMarkUri>"` at `notice` while it serves it, before
+// it replies (and nothing else at `info` or above). The referee asks for it after each request, so that the log slice of
+// that request ends at that entry: the worker serves one connection after
+// another, so every entry of the request before it was written when the mark's
+// reply arrives, with no waiting. (Not a missing file: a failed open() would leave
+// errno at ENOENT, and ngx_lua picks 404 over 503 for a file error by errno.)
+inline constexpr const char* kLogMarkUri = "/codecache/log-mark";
+
+// The text of the mark's log entry.
+std::string log_mark_entry();
+
 // The URI that serves handler `index` (0-based).
 std::string handler_uri(std::size_t index);
 

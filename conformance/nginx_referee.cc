@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include "case_files.h"
@@ -23,33 +22,40 @@ namespace fs = std::filesystem;
 constexpr auto kStartup = std::chrono::milliseconds(15000);
 constexpr auto kRequestTimeout = std::chrono::milliseconds(20000);
 
-std::uintmax_t file_size_or_zero(const std::string& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  return ec ? 0 : size;
-}
+// The error log, read one request at a time. After each request the referee
+// asks for kLogMarkUri (nginx_config.h), which nginx logs while it serves it; one worker serves one connection after another, so when the
+// mark's reply has arrived every entry the request wrote is in the file before
+// the mark's entry. No timing is assumed. What the mark's own connection logs at
+// debug level around its entry (accept, close) lands in a slice too; no case and
+// no comparison reads those lines.
+class MarkedLog {
+ public:
+  MarkedLog(std::string path, int port) : path_(std::move(path)), port_(port), mark_(log_mark_entry()) {}
 
-// Waits until the error log stops growing (nginx may still be finishing a
-// request's log entries after the reply's last byte) and returns its size.
-std::uintmax_t settled_size(const std::string& path) {
-  std::uintmax_t size = file_size_or_zero(path);
-  for (int i = 0; i < 20; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    const std::uintmax_t now = file_size_or_zero(path);
-    if (now == size && i >= 1) break;
-    size = now;
+  // Everything logged since the previous mark, up to this mark's entry.
+  std::string next() {
+    const HttpReply reply = http_get(port_, kLogMarkUri, kRequestTimeout);
+    if (reply.status != 200)
+      throw std::runtime_error(std::string("the log mark ") + kLogMarkUri + " was answered with status " +
+                               std::to_string(reply.status) + " " + reply.error + ", not 200");
+    std::ifstream in(path_, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(offset_));
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t at = text.find(mark_);
+    if (at == std::string::npos)
+      throw std::runtime_error("the log mark's entry (" + mark_ + ") is not in " + path_ + " after its reply");
+    const std::size_t line_start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+    const std::size_t line_end = text.find('\n', at);
+    offset_ += line_end == std::string::npos ? text.size() : line_end + 1;
+    return text.substr(0, line_start);
   }
-  return size;
-}
 
-// The log written since `offset`, once it has settled.
-std::string log_since(const std::string& path, std::uintmax_t offset) {
-  settled_size(path);
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(offset));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return text;
-}
+ private:
+  std::string path_;
+  int port_;
+  std::string mark_;
+  std::uintmax_t offset_ = 0;
+};
 
 std::string run_dir_name(const Case& c, const RefereeConfig& cfg) {
   std::string id = c.id;
@@ -132,7 +138,8 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
                    " -p " + site.prefix + "/ -c " + site.conf + "   # then: curl 127.0.0.1:" +
                    std::to_string(site.port) + handler_uri(0) + "; log in " + site.error_log;
 
-    std::uintmax_t offset = settled_size(site.error_log);
+    MarkedLog log(site.error_log, site.port);
+    log.next();  // start-up and the readiness probe
     std::vector<bool> looked_up;  // per request: a code cache lookup was logged
     for (const auto& label : c.requests) {
       if (const Step* s = c.step(label)) {
@@ -141,8 +148,7 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
       }
       const auto index = static_cast<std::size_t>(c.handler(label) - c.handlers.data());
       const HttpReply reply = http_get(site.port, handler_uri(index), kRequestTimeout);
-      const std::string log_text = log_since(site.error_log, offset);
-      offset += log_text.size();
+      const std::string log_text = log.next();
       looked_up.push_back(cache_view(parse_nginx_error_log(log_text)).looked_up);
       const int n = static_cast<int>(result.requests.size()) + 1;
       if (!reply.error.empty()) {
