@@ -99,6 +99,9 @@ HttpReply http_get(int port, const std::string& path, std::chrono::milliseconds 
     raw.append(buf, static_cast<std::size_t>(n));
   }
   const std::size_t head_end = raw.find("\r\n\r\n");
+  // nginx closed the connection without a byte (ngx.exit(ngx.ERROR) before any
+  // output): no reply, status 0, which a case can expect.
+  if (raw.empty() && reply.error.empty()) return reply;
   if (head_end == std::string::npos || raw.compare(0, 5, "HTTP/") != 0) {
     if (reply.error.empty()) reply.error = "no HTTP reply (" + std::to_string(raw.size()) + " bytes)";
     return reply;

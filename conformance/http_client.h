@@ -10,7 +10,7 @@
 namespace codecache::conformance {
 
 struct HttpReply {
-  int status = 0;
+  int status = 0;          // 0 with no error: the connection closed with no reply
   std::string body;        // de-chunked
   bool truncated = false;  // the connection closed before the body was complete
   std::string error;       // the request failed outright (no status line)

@@ -275,11 +275,20 @@ int ngx_exit(lua_State* L) {
   int code = luaL_checkint(L, 1);
   RequestState* r = current_request(L);
   if (r == nullptr) return luaL_error(L, "no request found");
-  if (r->headers_sent && code >= 300) {
-    HarnessFrame frame;
-    r->log(LogLevel::err, "attempt to set status " + std::to_string(code) +
-                              " via ngx.exit after sending out the response status " +
-                              std::to_string(r->status_set ? r->status_set : 200));
+  // resty.core's ngx.exit (lib/resty/core/exit.lua) refuses these two.
+  if (code == kNgxAgain || code == kNgxDone)
+    return luaL_error(L, "bad argument to 'ngx.exit': does not accept NGX_AGAIN or NGX_DONE");
+  // ngx_http_lua_control.c, ngx_http_lua_ffi_exit: after the header, an error
+  // status cannot be sent any more; it is logged when it differs from the one
+  // sent, and the request ends normally.
+  if (r->headers_sent && code >= 300 && !terminates_connection(code)) {
+    const int sent = r->status_set ? r->status_set : 200;
+    if (code != sent) {
+      HarnessFrame frame;
+      r->log(LogLevel::err, "attempt to set status " + std::to_string(code) +
+                                " via ngx.exit after sending out the response status " + std::to_string(sent));
+    }
+    code = 200;
   }
   r->exited = true;
   r->exit_code = code;

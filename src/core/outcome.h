@@ -77,8 +77,8 @@ class CacheTrace {
 };
 
 struct Outcome {
-  int status = 200;
-  bool aborted = false;      // a runtime error after output was sent: truncated reply
+  int status = 200;          // 0: no reply at all, nginx closed the connection (ngx.exit(ngx.ERROR) before output)
+  bool aborted = false;      // the reply was cut short: a runtime error, or an ngx.exit code that does not finish it, after output
   std::string body;
   std::vector<std::string> log;  // "[warn] [lua] ..." without timestamp/pid/client
   CacheState cache = CacheState::miss;

@@ -40,6 +40,12 @@ std::string script_path(const Handler& h) {
   return std::filesystem::absolute(h.source).lexically_normal().string();
 }
 
+// What nginx's "%s" prints of a Lua string: its bytes up to the first NUL. ngx_lua
+// logs load, factory and runtime errors and the traceback that way
+// (ngx_http_lua_cache.c, ngx_http_lua_cache_load_code and
+// ngx_http_lua_cache_loadbuffer; ngx_http_lua_util.c, ngx_http_lua_run_thread).
+std::string_view as_c_string(std::string_view text) { return text.substr(0, text.find('\0')); }
+
 std::string load_error_prefix(const Handler& h) {
   if (h.kind == Handler::Kind::file) {
     return "failed to load external Lua file \"" + script_path(h) + "\": ";
@@ -118,7 +124,7 @@ void Request::start(Handler& handler) {
       out.load_error = err != nullptr ? std::string_view(err, len).substr(0, kLoadErrorMax) : "unknown error";
       if (from_cache) {
         state_.log(LogLevel::err, {"lua: failed to run factory at key \"", handler.cache_key.view(),
-                                   "\": ", err != nullptr ? std::string_view(err, len) : "unknown error"});
+                                   "\": ", err != nullptr ? as_c_string({err, len}) : "unknown error"});
       } else {
         state_.log(LogLevel::err,
                    {load_error_prefix(handler), "fail to generate new closure from the closure factory"});
@@ -181,7 +187,7 @@ bool Request::load(Handler& handler, bool& from_cache) {
     }
   }
   if (!result.ok()) {  // failed loads are never cached: the next request retries
-    state_.log(LogLevel::err, {load_error_prefix(handler), result.message});
+    state_.log(LogLevel::err, {load_error_prefix(handler), as_c_string(result.message)});
     out.load_failure = result.lua_status == LUA_ERRFILE ? LoadFailure::read : LoadFailure::compile;
     out.load_error = std::string_view(result.message).substr(0, kLoadErrorMax);
     out.status = result.http_status();
@@ -214,12 +220,14 @@ bool Request::resume() {
   }
   if (status == 0 || state_.exited || is_exit_sentinel(co_, -1)) {
     Outcome& out = state_.outcome;
-    if (state_.exited && !state_.headers_sent && state_.exit_code >= 200) {
-      out.status = state_.exit_code;
-    } else if (state_.exited && !state_.headers_sent && state_.exit_code < 0) {
-      out.status = 500;
+    const int sent_status = state_.status_set != 0 ? state_.status_set : 200;
+    if (!state_.exited) {
+      out.status = sent_status;
+    } else if (!state_.headers_sent) {
+      out.status = status_of_exit_before_output(state_.exit_code, sent_status);
     } else {
-      out.status = state_.status_set != 0 ? state_.status_set : 200;
+      out.status = sent_status;
+      out.aborted = !exit_finishes_reply(state_.exit_code) && state_.ending_cuts_reply();
     }
     finish();
     return true;
@@ -255,7 +263,8 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
   if (trace.full()) {
     state_.truncate_log(LogLevel::err);
   } else {
-    state_.log(LogLevel::err, {"lua entry thread aborted: runtime error: ", message, "\n", trace.str()});
+    state_.log(LogLevel::err,
+               {"lua entry thread aborted: runtime error: ", as_c_string(message), "\n", as_c_string(trace.str())});
   }
   // The stack limit stopped the request when it ended in a stack overflow that was
   // really raised during it, by the engine (its count rose) or by the harness, and
@@ -267,7 +276,7 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
   }
   if (described) lua_pop(L, 1);
   if (state_.headers_sent) {
-    out.aborted = true;
+    out.aborted = state_.ending_cuts_reply();
     out.status = state_.status_set != 0 ? state_.status_set : 200;
   } else {
     out.status = 500;
@@ -302,7 +311,7 @@ void Request::finish_abandoned() {
              "lua entry thread aborted: runtime error: CPU time budget exhausted inside a C "
              "function (hard deadline); the VM was abandoned");
   if (state_.headers_sent) {
-    out.aborted = true;
+    out.aborted = state_.ending_cuts_reply();
     out.status = state_.status_set != 0 ? state_.status_set : 200;
   } else {
     out.status = 500;

@@ -14,6 +14,39 @@
 
 namespace codecache {
 
+// nginx's return codes as ngx.exit takes them (ngx_core.h, ngx_http_request.h).
+inline constexpr int kNgxOk = 0;
+inline constexpr int kNgxAgain = -2;
+inline constexpr int kNgxDone = -4;
+inline constexpr int kNgxNoContent = 204;
+inline constexpr int kNgxRequestTimeout = 408;
+inline constexpr int kNgxClose = 444;
+inline constexpr int kNgxClientClosedRequest = 499;
+
+// The codes ngx_http_finalize_request (ngx_http_request.c) ends by terminating
+// the request and closing the connection, header sent or not.
+constexpr bool terminates_connection(int exit_code) {
+  return exit_code == kNgxRequestTimeout || exit_code == kNgxClose || exit_code == kNgxClientClosedRequest;
+}
+
+// Whether ngx.exit(code) after the header ends the reply properly: ngx_lua sends
+// the last buffer for NGX_OK and 2xx but 204 (ngx_http_lua_util.c,
+// ngx_http_lua_handle_exit); any other code leaves nginx to close the connection
+// mid-reply (NGX_ERROR, NGX_DECLINED, 1xx, 204 and the terminating codes).
+// An error status after the header never gets here: ngx.exit turned it into 200.
+constexpr bool exit_finishes_reply(int exit_code) {
+  return exit_code == kNgxOk || (exit_code >= 200 && exit_code != kNgxNoContent && !terminates_connection(exit_code));
+}
+
+// The status of a reply ended by ngx.exit(code) before any output: `status`
+// (ngx.status, or 200) for NGX_OK, the code itself for 2xx and up, and 0 (no
+// reply: the connection is closed) for the rest.
+constexpr int status_of_exit_before_output(int exit_code, int status) {
+  if (exit_code == kNgxOk) return status;
+  if (exit_code >= 200 && !terminates_connection(exit_code)) return exit_code;
+  return 0;
+}
+
 class RequestState {
  public:
   RequestState(LogLevel level, std::size_t output_cap) : level_(level), output_cap_(output_cap) {}
@@ -27,6 +60,10 @@ class RequestState {
   // and ngx.flush answer nil, "header only").
   bool header_only = false;
   int status_set = 0;     // ngx.status as assigned; 0 while unset
+  // A request that ends now without finishing its reply leaves the client with a
+  // reply cut short: the header went out and a body was due. A header-only reply
+  // (204, 304) is complete as soon as its header is out.
+  bool ending_cuts_reply() const { return headers_sent && !header_only; }
   bool exited = false;    // ngx.exit was called
   int exit_code = 0;
 
