@@ -148,7 +148,15 @@ RunResult referee_case(const Case& c, const RefereeConfig& cfg) {
       }
       const auto index = static_cast<std::size_t>(c.handler(label) - c.handlers.data());
       const HttpReply reply = http_get(site.port, handler_uri(index), kRequestTimeout);
-      const std::string log_text = log.next();
+      std::string log_text;
+      try {
+        log_text = log.next();
+      } catch (const std::runtime_error& e) {
+        const std::string died = server.death();
+        throw std::runtime_error("request " + std::to_string(result.requests.size() + 1) + " (" + label + "): " +
+                                 (died.empty() ? e.what() : "nginx " + died + " while serving it") +
+                                 "; nginx's stderr: " + read_file(stderr_path).substr(0, 2000));
+      }
       looked_up.push_back(cache_view(parse_nginx_error_log(log_text)).looked_up);
       const int n = static_cast<int>(result.requests.size()) + 1;
       if (!reply.error.empty()) {

@@ -101,6 +101,16 @@ NginxServer::NginxServer(const NginxBuild& build, const std::string& prefix, con
 
 NginxServer::~NginxServer() { stop(); }
 
+std::string NginxServer::death() {
+  if (pid_ <= 0) return "";
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return "";
+  pid_ = -1;
+  if (WIFSIGNALED(status))
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
 void NginxServer::stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGQUIT);  // graceful: finishes logging

@@ -31,6 +31,10 @@ class NginxServer {
   NginxServer(const NginxServer&) = delete;
   NginxServer& operator=(const NginxServer&) = delete;
 
+  // "" while nginx runs; once it has died on its own, how ("killed by signal 11
+  // (Segmentation fault)", "exited with status 1"). Reaps it.
+  std::string death();
+
   // Asks nginx to quit, waits, and kills it if it does not. Idempotent.
   void stop();
   bool running() const { return pid_ > 0; }

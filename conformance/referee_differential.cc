@@ -61,8 +61,12 @@ Case batch_case(const std::vector<std::string>& sources, const NginxBuild& build
   return c;
 }
 
-BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache,
-                          int rounds, const std::string& work_root) {
+namespace {
+
+// One nginx and one model run over `sources`, compared request by request as far
+// as both served.
+BatchResult compare_once(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache,
+                         int rounds, const std::string& work_root) {
   BatchResult batch;
   const Case c = batch_case(sources, build, code_cache, rounds);
   RunConfig model_config;
@@ -77,10 +81,6 @@ BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBu
   std::error_code ec;
   if (!model.scratch_dir.empty()) fs::remove_all(model.scratch_dir, ec);
   if (!nginx.scratch_dir.empty()) fs::remove_all(nginx.scratch_dir, ec);
-  if (!model.setup_error.empty() || !nginx.setup_error.empty()) {
-    batch.setup_error = model.setup_error.empty() ? "nginx: " + nginx.setup_error : "model: " + model.setup_error;
-    return batch;
-  }
   std::vector<bool> reported(sources.size(), false);
   const std::size_t n = std::min(model.requests.size(), nginx.requests.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -123,10 +123,59 @@ BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBu
       batch.disagreements.push_back(std::move(d));
     }
   }
-  if (model.requests.size() != nginx.requests.size() && batch.setup_error.empty())
+  if (!model.setup_error.empty() || !nginx.setup_error.empty()) {
+    batch.setup_error = model.setup_error.empty() ? "nginx: " + nginx.setup_error : "model: " + model.setup_error;
+    // referee_case names the request it failed on ("request <n> (<label>): ..."),
+    // having kept the n - 1 before it.
+    if (model.setup_error.empty() && batch.setup_error.find(": request ") != std::string::npos) {
+      const std::size_t failed = nginx.requests.size() / static_cast<std::size_t>(rounds);
+      batch.failed_handler = static_cast<int>(failed);
+      // The model's budget cut that handler off: it is one the model does not
+      // claim to match (nginx has no budget, and may die of it: out of memory).
+      for (std::size_t i = failed * static_cast<std::size_t>(rounds); i < model.requests.size() &&
+                                                                       i < (failed + 1) * static_cast<std::size_t>(rounds);
+           ++i)
+        batch.failed_beyond_budget = batch.failed_beyond_budget || model.requests[i].outcome.limit != LimitKind::none;
+    }
+  } else if (model.requests.size() != nginx.requests.size()) {
     batch.setup_error = "the model served " + std::to_string(model.requests.size()) + " requests, nginx " +
                         std::to_string(nginx.requests.size());
+  }
   return batch;
+}
+
+}  // namespace
+
+BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBuild& build, bool code_cache,
+                          int rounds, const std::string& work_root) {
+  BatchResult total;
+  std::size_t start = 0;
+  while (start < sources.size()) {
+    const std::vector<std::string> rest(sources.begin() + static_cast<std::ptrdiff_t>(start), sources.end());
+    BatchResult part = compare_once(rest, build, code_cache, rounds, work_root);
+    total.requests += part.requests;
+    total.agreed += part.agreed;
+    total.excused += part.excused;
+    for (Disagreement& d : part.disagreements) {
+      d.handler += start;
+      total.disagreements.push_back(std::move(d));
+    }
+    if (part.setup_error.empty()) break;
+    const std::size_t failed = start + static_cast<std::size_t>(part.failed_handler);
+    if (part.failed_handler >= 0 && part.failed_beyond_budget) {
+      // Excused like any request the model's budget cut off; the rest of the
+      // batch is served by a new nginx.
+      total.excused += static_cast<std::size_t>(rounds);
+      total.requests += static_cast<std::size_t>(rounds);
+      total.excused_failures.push_back(failed);
+      start = failed + 1;
+      continue;
+    }
+    total.setup_error = part.setup_error;
+    total.failed_handler = part.failed_handler >= 0 ? static_cast<int>(failed) : -1;
+    break;
+  }
+  return total;
 }
 
 }  // namespace codecache::conformance

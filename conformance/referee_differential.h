@@ -5,7 +5,8 @@
 // whether the reply was cut short, body, and the error-log lines at `info` and
 // above, with each run's directory read as "${dir}" and addresses as "0x?". A
 // request nginx answered with no reply at all (it closed the connection) has
-// status 0, "no reply".
+// status 0, "no reply". A handler nginx dies on (or does not answer) is excused
+// when the model's own budget cut it off, and the rest of the batch goes on.
 #pragma once
 
 #include <cstddef>
@@ -23,7 +24,14 @@ struct BatchResult {
   std::size_t agreed = 0;
   std::size_t excused = 0;   // the model's own budget cut the request off (nginx has none)
   std::vector<Disagreement> disagreements;  // the first per handler
-  std::string setup_error;                  // the batch could not be served at all
+  std::string setup_error;                  // the batch could not be served (to its end)
+  // With a setup error: the handler nginx was serving when it failed (it died, or
+  // the request got no reply in time), -1 when the failure came before any request.
+  int failed_handler = -1;
+  bool failed_beyond_budget = false;  // and the model's budget cut that handler off
+  // Handlers nginx failed on (it died, or gave no reply in time) that the model's
+  // budget cut off: excused, and the rest of the batch served by a new nginx.
+  std::vector<std::size_t> excused_failures;
 };
 
 // The batch as a conformance case (no expectations): handler i is the file

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <stdlib.h>
+
 #include <CLI/CLI.hpp>
 
 #include "case_file.h"
@@ -34,7 +36,9 @@ const std::string kBuild = CODECACHE_NGINX_BUILD;
 struct Options {
   std::string root = CODECACHE_NGINX_ROOT;
   // Short: chunk names hold the path, and Lua cuts them at 60 bytes ("...h0.lua").
-  std::string work = (fs::temp_directory_path() / "codecache-rf").string();
+  // Default: a fresh directory of its own (/tmp/crf-XXXXXX), removed at the end,
+  // so that runs side by side (ctest's smoke, a user's run) never share one.
+  std::string work;
   std::string out = "referee-fuzz";
   std::size_t handlers = 200;
   std::size_t batch = 50;
@@ -54,7 +58,8 @@ struct ClassTally {
 };
 
 struct SettingTally {
-  std::size_t handlers = 0, requests = 0, agreed = 0, excused = 0, failed_batches = 0;
+  std::size_t handlers = 0, requests = 0, agreed = 0, excused = 0, failed_batches = 0, nginx_failed_excused = 0;
+  std::uint64_t nginx_failed_example = 0;
   std::map<std::string, ClassTally> classes;
   std::map<std::string, std::pair<std::size_t, std::size_t>> by_dress;  // handlers, disagreeing
 };
@@ -86,7 +91,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out, "Where each disagreeing handler and both outcomes are written")->capture_default_str();
   app.add_option("--show", o.show, "Classes shown in full in the summary")->capture_default_str();
   app.add_option("--root", o.root, "The prepared nginx builds")->capture_default_str();
-  app.add_option("--work", o.work, "Per-batch nginx directories go below it")->capture_default_str();
+  app.add_option("--work", o.work, "Per-batch nginx directories go below it (default: a fresh /tmp/crf-XXXXXX)");
   CLI11_PARSE(app, argc, argv);
 
   const NginxBuild build = nginx_build(kBuild, o.root);
@@ -97,6 +102,15 @@ int main(int argc, char** argv) {
   }
   if (o.seed == 0) o.seed = std::random_device{}() | 1;
   fs::create_directories(o.out);
+  std::string own_work;
+  if (o.work.empty()) {
+    std::string pattern = (fs::temp_directory_path() / "crf-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      std::cerr << "referee_fuzz_" << kBuild << ": cannot make a work directory " << pattern << "\n";
+      return 2;
+    }
+    o.work = own_work = pattern;
+  }
   fs::create_directories(o.work);
   std::vector<bool> settings;
   if (o.code_cache != "off") settings.push_back(true);
@@ -137,11 +151,22 @@ int main(int argc, char** argv) {
       any_disagreement = true;
       std::cerr << "  batch from seed " << first_seed << " (cache " << (cache_on ? "on" : "off")
                 << ") could not be served: " << r.setup_error << "\n";
+      if (r.failed_handler >= 0 && static_cast<std::size_t>(r.failed_handler) < count) {
+        const auto h = static_cast<std::size_t>(r.failed_handler);
+        Disagreement d{h, 0, "served", "", "", "(not compared)", "the batch failed: " + r.setup_error};
+        std::cerr << "    while serving the handler of seed " << first_seed + h << "\n";
+        write_disagreement(o, cache_on, first_seed + h, generated[h], d);
+      }
       continue;
     }
     tally.requests += r.requests;
     tally.agreed += r.agreed;
     tally.excused += r.excused;
+    for (const std::size_t h : r.excused_failures) {
+      if (tally.nginx_failed_excused++ == 0) tally.nginx_failed_example = first_seed + h;
+      std::cerr << "    nginx failed on the handler of seed " << first_seed + h
+                << ", which the model's budget cut off: excused, the batch goes on\n";
+    }
     std::vector<bool> disagreeing(count, false);
     for (const Disagreement& d : r.disagreements) {
       any_disagreement = true;
@@ -171,6 +196,9 @@ int main(int argc, char** argv) {
               << (compared ? 100.0 * static_cast<double>(t.agreed) / static_cast<double>(compared) : 0.0)
               << "%); " << t.excused << " excused (the model's own budget cut them off); " << t.failed_batches
               << " batches not served\n";
+    if (t.nginx_failed_excused > 0)
+      std::cout << "  of the excused: nginx died on (or did not answer) " << t.nginx_failed_excused
+                << " handlers, e.g. seed " << t.nginx_failed_example << "\n";
     for (const auto& [dress, counts] : t.by_dress)
       if (counts.second > 0)
         std::cout << "  dress " << dress << ": " << counts.second << " of " << counts.first << " handlers disagree\n";
@@ -186,6 +214,10 @@ int main(int argc, char** argv) {
                 << "\n      handler: " << escape(c.source, 300) << "\n      model: " << escape(c.example.model, 300)
                 << "\n      nginx: " << escape(c.example.nginx, 300) << "\n";
     }
+  }
+  if (!own_work.empty()) {
+    std::error_code ec;
+    fs::remove_all(own_work, ec);
   }
   std::cout << "\nDisagreeing handlers and both outcomes: " << o.out << "/\n";
   return any_disagreement ? 1 : 0;

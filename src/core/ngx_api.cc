@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -23,6 +24,22 @@ RequestState* current_request(lua_State* L) {
 }
 // The request being served, whose log and budget every line and limit goes to.
 RequestState* serving_request(lua_State* L) { return context_of(L).request; }
+
+// A number as ngx.say, ngx.print and ngx.log write it (ngx_http_lua_output.h,
+// ngx_http_lua_write_num), not as Lua's tostring does: a whole number in int32
+// range as an integer (so -0 is "0"), anything else with C's "%.14g" ("inf",
+// "-nan"). nginx tests the range by casting to int32_t and back; here the range
+// is tested first, so no out-of-range cast happens.
+void append_ngx_number(lua_State* L, int index, CappedText& out) {
+  const double num = static_cast<double>(lua_tonumber(L, index));
+  char text[64];
+  if (num >= INT32_MIN && num <= INT32_MAX && num == std::trunc(num)) {
+    std::snprintf(text, sizeof text, "%d", static_cast<int>(num));
+  } else {
+    std::snprintf(text, sizeof text, "%.14g", num);
+  }
+  out.append(text);
+}
 
 // ngx.say / ngx.print flatten their arguments as ngx_lua does
 // (ngx_http_lua_output.c: ngx_http_lua_ngx_echo, ngx_http_lua_calc_strlen_in_table,
@@ -85,7 +102,7 @@ void append_table(lua_State* L, int index, int arg, CappedText& out) {
 
 void append_value(lua_State* L, int index, int arg, CappedText& out) {
   switch (lua_type(L, index)) {
-    case LUA_TNUMBER:
+    case LUA_TNUMBER: append_ngx_number(L, index, out); return;
     case LUA_TSTRING: {
       size_t len = 0;
       const char* s = lua_tolstring(L, index, &len);
@@ -237,7 +254,7 @@ int write_log(lua_State* L, LogLevel level) {
   append_caller_prefix(L, message);
   for (int i = 1; i <= n && !message.full(); ++i) {
     switch (lua_type(L, i)) {
-      case LUA_TNUMBER:
+      case LUA_TNUMBER: append_ngx_number(L, i, message); break;
       case LUA_TSTRING: {
         size_t len = 0;
         const char* s = lua_tolstring(L, i, &len);

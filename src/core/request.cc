@@ -224,7 +224,7 @@ bool Request::resume() {
     if (!state_.exited) {
       out.status = sent_status;
     } else if (!state_.headers_sent) {
-      out.status = status_of_exit_before_output(state_.exit_code, sent_status);
+      out.status = status_of_exit_before_output(state_.exit_code, state_.status_set);
     } else {
       out.status = sent_status;
       out.aborted = !exit_finishes_reply(state_.exit_code) && state_.ending_cuts_reply();

@@ -38,13 +38,18 @@ constexpr bool exit_finishes_reply(int exit_code) {
   return exit_code == kNgxOk || (exit_code >= 200 && exit_code != kNgxNoContent && !terminates_connection(exit_code));
 }
 
-// The status of a reply ended by ngx.exit(code) before any output: `status`
-// (ngx.status, or 200) for NGX_OK, the code itself for 2xx and up, and 0 (no
-// reply: the connection is closed) for the rest.
-constexpr int status_of_exit_before_output(int exit_code, int status) {
-  if (exit_code == kNgxOk) return status;
-  if (exit_code >= 200 && !terminates_connection(exit_code)) return exit_code;
-  return 0;
+// The status of a reply ended by ngx.exit(code) before any output, `status_set`
+// being ngx.status (0 while unset). ngx_lua takes the code as the status only when
+// ngx.status is unset, then sends the last buffer for NGX_OK and 2xx but 204
+// (ngx_http_lua_util.c, ngx_http_lua_handle_exit), so a status set earlier wins
+// there; any other code of 204 and up is nginx's special response with that code
+// (ngx_http_finalize_request). The rest close the connection: 0, no reply.
+constexpr int status_of_exit_before_output(int exit_code, int status_set) {
+  const int set_or_ok = status_set != 0 ? status_set : 200;
+  if (exit_code == kNgxOk) return set_or_ok;
+  if (terminates_connection(exit_code) || exit_code < 200) return 0;
+  if (exit_code < 300 && exit_code != kNgxNoContent) return status_set != 0 ? status_set : exit_code;
+  return exit_code;
 }
 
 class RequestState {
