@@ -106,7 +106,9 @@ HttpReply http_get(int port, const std::string& path, std::chrono::milliseconds 
     if (reply.error.empty()) reply.error = "no HTTP reply (" + std::to_string(raw.size()) + " bytes)";
     return reply;
   }
-  reply.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
+  // nginx prints the status as an ngx_uint_t ("%03ui"): a negative ngx.status
+  // arrives as its 64-bit two's complement, read back here to the int it was.
+  reply.status = static_cast<int>(static_cast<std::int64_t>(std::strtoull(raw.c_str() + raw.find(' ') + 1, nullptr, 10)));
   const std::string head = lower(raw.substr(0, head_end));
   const std::string payload = raw.substr(head_end + 4);
   if (head.find("\r\ntransfer-encoding: chunked") != std::string::npos) {

@@ -90,12 +90,17 @@ BatchResult compare_once(const std::vector<std::string>& sources, const NginxBui
     ++batch.requests;
     if (m.limit != LimitKind::none) {
       ++batch.excused;
+      batch.nginx_outcomes.push_back(x);
       continue;
     }
     const std::string m_body = with_dir_as_variable(m.body, model_dir);
     const std::string x_body = with_dir_as_variable(x.body, nginx_dir);
     const std::string m_log = with_dir_as_variable(joined(m.log), model_dir);
     const std::string x_log = with_dir_as_variable(joined(x.log), nginx_dir);
+    Outcome seen = x;
+    seen.body = x_body;
+    for (std::string& line : seen.log) line = with_dir_as_variable(line, nginx_dir);
+    batch.nginx_outcomes.push_back(std::move(seen));
     const auto whole = [](const Outcome& o, const std::string& body, const std::string& log) {
       return std::to_string(o.status) + (o.aborted ? " cut short" : "") + "\n--- body\n" + body + "--- log\n" + log;
     };
@@ -156,6 +161,9 @@ BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBu
     total.requests += part.requests;
     total.agreed += part.agreed;
     total.excused += part.excused;
+    for (Outcome& o : part.nginx_outcomes) total.nginx_outcomes.push_back(std::move(o));
+    if (part.failed_handler >= 0 && part.failed_beyond_budget)
+      total.nginx_outcomes.resize(total.nginx_outcomes.size() + static_cast<std::size_t>(rounds));  // not served
     for (Disagreement& d : part.disagreements) {
       d.handler += start;
       total.disagreements.push_back(std::move(d));

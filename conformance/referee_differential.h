@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "case_file.h"
+#include "core/outcome.h"
 #include "nginx_build.h"
 #include "referee_disagreement.h"
 
@@ -24,6 +25,9 @@ struct BatchResult {
   std::size_t agreed = 0;
   std::size_t excused = 0;   // the model's own budget cut the request off (nginx has none)
   std::vector<Disagreement> disagreements;  // the first per handler
+  // What nginx answered to each request served, in order, with its directory read
+  // as "${dir}" and addresses as "0x?" in body and log (referee_case_writer.h).
+  std::vector<Outcome> nginx_outcomes;
   std::string setup_error;                  // the batch could not be served (to its end)
   // With a setup error: the handler nginx was serving when it failed (it died, or
   // the request got no reply in time), -1 when the failure came before any request.

@@ -23,8 +23,10 @@
 
 #include "case_file.h"
 #include "nginx_build.h"
+#include "referee_case_writer.h"
 #include "referee_differential.h"
 #include "referee_gen.h"
+#include "referee_minimise.h"
 
 namespace {
 
@@ -47,6 +49,7 @@ struct Options {
   std::string code_cache = "both";
   double minutes = 0;
   std::size_t show = 3;
+  bool write_cases = true;
 };
 
 struct ClassTally {
@@ -75,6 +78,26 @@ void write_disagreement(const Options& o, bool cache_on, std::uint64_t seed, con
       << d.model_outcome << "\n=== nginx: status " << d.nginx_outcome << "\n";
 }
 
+// The first handler of each class, minimised and written as a conformance case
+// expecting what nginx answered: <out>/<build>.<on|off>.<seed>.case.
+void write_case(const Options& o, const NginxBuild& build, bool cache_on, std::uint64_t seed,
+                const GeneratedHandler& h, const std::string& klass) {
+  const Minimised m = minimise_handler(h.source, klass, build, cache_on, o.rounds, o.work);
+  const BatchResult r = compare_batch({m.source}, build, cache_on, o.rounds, o.work);
+  const std::string path = o.out + "/" + kBuild + "." + (cache_on ? "on" : "off") + "." + std::to_string(seed) + ".case";
+  if (!r.setup_error.empty() || r.nginx_outcomes.size() != static_cast<std::size_t>(o.rounds)) {
+    std::cerr << "    no case written for seed " << seed << ": the minimised handler could not be served again ("
+              << r.setup_error << ")\n";
+    return;
+  }
+  GeneratedCase g{m.source, "${dir}/h0.lua", r.nginx_outcomes, kBuild, build.engine, build.profile, cache_on, seed,
+                  h.dress, klass};
+  std::ofstream(path, std::ios::binary) << generated_case_text(g);
+  std::cerr << "    seed " << seed << ": minimised from " << h.source.size() << " to " << m.source.size()
+            << " bytes in " << m.batches << " batches, " << (r.disagreements.empty() ? "no longer disagreeing (!)" : "still disagreeing")
+            << "; case " << path << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,6 +112,7 @@ int main(int argc, char** argv) {
   app.add_option("--code-cache", o.code_cache, "on, off or both")->check(CLI::IsMember({"on", "off", "both"}))
       ->capture_default_str();
   app.add_option("--out", o.out, "Where each disagreeing handler and both outcomes are written")->capture_default_str();
+  app.add_flag("!--no-cases", o.write_cases, "Do not minimise the first handler of each class into a .case");
   app.add_option("--show", o.show, "Classes shown in full in the summary")->capture_default_str();
   app.add_option("--root", o.root, "The prepared nginx builds")->capture_default_str();
   app.add_option("--work", o.work, "Per-batch nginx directories go below it (default: a fresh /tmp/crf-XXXXXX)");
@@ -172,9 +196,13 @@ int main(int argc, char** argv) {
       any_disagreement = true;
       disagreeing[d.handler] = true;
       const std::uint64_t seed = first_seed + d.handler;
-      ClassTally& c = tally.classes[disagreement_class(d)];
-      if (c.count++ == 0) c = {1, d, generated[d.handler].source, generated[d.handler].dress, seed};
+      const std::string klass = disagreement_class(d);
+      ClassTally& c = tally.classes[klass];
       write_disagreement(o, cache_on, seed, generated[d.handler], d);
+      if (c.count++ == 0) {
+        c = {1, d, generated[d.handler].source, generated[d.handler].dress, seed};
+        if (o.write_cases) write_case(o, build, cache_on, seed, generated[d.handler], klass);
+      }
     }
     for (std::size_t i = 0; i < count; ++i) {
       auto& [handlers, disagree] = tally.by_dress[generated[i].dress];

@@ -301,9 +301,12 @@ int ngx_exit(lua_State* L) {
   if (r->headers_sent && code >= 300 && !terminates_connection(code)) {
     const int sent = r->status_set ? r->status_set : 200;
     if (code != sent) {
+      // nginx holds the status as an ngx_uint_t and logs it with %ui: a negative
+      // ngx.status shows as its 64-bit two's complement.
+      const auto as_ngx_uint = static_cast<std::uint64_t>(static_cast<std::int64_t>(sent));
       HarnessFrame frame;
       r->log(LogLevel::err, "attempt to set status " + std::to_string(code) +
-                                " via ngx.exit after sending out the response status " + std::to_string(sent));
+                                " via ngx.exit after sending out the response status " + std::to_string(as_ngx_uint));
     }
     code = 200;
   }
