@@ -53,8 +53,7 @@ std::string generated_case_text(const GeneratedCase& g) {
     if (o.body.find("0x?") == std::string::npos) out += "--- body" + n + ": " + quoted(o.body) + "\n";
     bool any_error = false;
     for (const std::string& entry : o.log) {
-      if (entry.rfind("[error]", 0) != 0) continue;
-      any_error = true;
+      any_error = any_error || entry.rfind("[error]", 0) == 0;
       for (const std::string& piece : log_pieces(entry, g.handler_path_in_log))
         out += "--- error_log" + n + ": " + quoted(piece) + "\n";
     }

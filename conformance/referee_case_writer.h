@@ -2,8 +2,9 @@
 // (the `.case` format of conformance/README.md): the handler as file `h.lua`,
 // served as often as in the run, on the build's engine and profile and the run's
 // code-cache setting, expecting what the real module answered: each request's
-// status, cut reply, body, and its `error`-level log lines (the parts around the
-// handler's path, which Lua may shorten), or no `[error]` at all. The model
+// status, cut reply, body, and the first line of each log entry at `info` and
+// above (the parts around the handler's path, which Lua may shorten), and no
+// `[error]` when it logged none. The model
 // fails it until it is fixed; the referee passes it. Pinned by
 // conformance/referee_gen_test.cc.
 #pragma once

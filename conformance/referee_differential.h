@@ -23,7 +23,8 @@ namespace codecache::conformance {
 struct BatchResult {
   std::size_t requests = 0;  // compared
   std::size_t agreed = 0;
-  std::size_t excused = 0;   // the model's own budget cut the request off (nginx has none)
+  std::size_t excused = 0;   // the model's own budget cut the request off (nginx has none), or:
+  std::size_t excused_cut_log_lines = 0;  // the logs differ only where nginx cut an entry at its 2048-byte buffer
   std::vector<Disagreement> disagreements;  // the first per handler
   // What nginx answered to each request served, in order, with its directory read
   // as "${dir}" and addresses as "0x?" in body and log (referee_case_writer.h).

@@ -61,7 +61,8 @@ struct ClassTally {
 };
 
 struct SettingTally {
-  std::size_t handlers = 0, requests = 0, agreed = 0, excused = 0, failed_batches = 0, nginx_failed_excused = 0;
+  std::size_t handlers = 0, requests = 0, agreed = 0, excused = 0, failed_batches = 0, nginx_failed_excused = 0,
+              cut_log_lines = 0;
   std::uint64_t nginx_failed_example = 0;
   std::map<std::string, ClassTally> classes;
   std::map<std::string, std::pair<std::size_t, std::size_t>> by_dress;  // handlers, disagreeing
@@ -186,6 +187,7 @@ int main(int argc, char** argv) {
     tally.requests += r.requests;
     tally.agreed += r.agreed;
     tally.excused += r.excused;
+    tally.cut_log_lines += r.excused_cut_log_lines;
     for (const std::size_t h : r.excused_failures) {
       if (tally.nginx_failed_excused++ == 0) tally.nginx_failed_example = first_seed + h;
       std::cerr << "    nginx failed on the handler of seed " << first_seed + h
@@ -222,8 +224,11 @@ int main(int argc, char** argv) {
     std::cout << "\ncode cache " << (cache_on ? "on" : "off") << ": " << t.handlers << " handlers, " << t.agreed
               << " of " << compared << " requests agree ("
               << (compared ? 100.0 * static_cast<double>(t.agreed) / static_cast<double>(compared) : 0.0)
-              << "%); " << t.excused << " excused (the model's own budget cut them off); " << t.failed_batches
+              << "%); " << t.excused << " excused (the model's own budget cut them off, or nginx cut a log line); " << t.failed_batches
               << " batches not served\n";
+    if (t.cut_log_lines > 0)
+      std::cout << "  of the excused: " << t.cut_log_lines
+                << " whose logs differ only where nginx cut an entry at its 2048-byte buffer\n";
     if (t.nginx_failed_excused > 0)
       std::cout << "  of the excused: nginx died on (or did not answer) " << t.nginx_failed_excused
                 << " handlers, e.g. seed " << t.nginx_failed_example << "\n";
