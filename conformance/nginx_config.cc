@@ -88,8 +88,13 @@ void write_nginx_config(const Case& c, const NginxBuild& build, bool code_cache,
   for (const auto& m : build.modules) conf += "load_module " + m + ";\n";
   conf += "daemon off;\nmaster_process off;\nworker_processes 1;\n";
   conf += "pid " + (work / "logs/nginx.pid").string() + ";\n";
-  // Always debug: the code cache lines tell hit from miss; the checks keep the case's level.
-  conf += "error_log " + site.error_log + " debug;\n";
+  // Debug where the case reads the code cache lines (they tell hit from miss, and
+  // name the key) or keeps debug lines; else the case's level: nginx writes tens of
+  // debug lines per request, and the checks keep only the case's level anyway.
+  const bool reads_cache_lines = std::any_of(c.expectations.begin(), c.expectations.end(), [](const Expectation& e) {
+    return e.field == Field::cache || e.field == Field::cache_key;
+  });
+  conf += "error_log " + site.error_log + " " + (reads_cache_lines ? std::string("debug") : c.log_level) + ";\n";
   conf += "events { worker_connections 64; }\n";
   conf += "http {\n  access_log off;\n  server_tokens off;\n";
   // Output goes to the client as the handler writes it, as the core models it;

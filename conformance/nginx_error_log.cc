@@ -33,7 +33,12 @@ NginxLogEntry make_entry(const std::string& raw) {
     at = space == std::string::npos ? raw.size() : space + 1;
   }
   std::string message = raw.substr(at);
-  // nginx's tail for entries logged under a request.
+  // nginx's tail for entries logged under a request (ngx_http_log_error; never
+  // on debug entries, which skip the log handler in ngx_log_error_core).
+  if (e.level == "debug" || message.find(", client: ") == std::string::npos) {
+    e.text = "[" + e.level + "] " + message;
+    return e;
+  }
   static const std::regex tail(R"(, client: [^,]*, server: [^,]*, request: "[^"]*"(, [a-z]+: "[^"]*")*$)");
   std::smatch m;
   if (std::regex_search(message, m, tail)) message.erase(static_cast<std::size_t>(m.position(0)));
