@@ -55,6 +55,27 @@ GeneratedHandler generate_referee_handler(std::uint64_t seed) {
     out.source = "\xEF\xBB\xBF" + out.source;
     add(dress, "bom");
   }
+  // Drawn last, so that the dresses above stay what they were for every seed.
+  if (one_in(rng, 8)) {
+    // Function environments: the request's globals table reached and replaced
+    // through setfenv/getfenv, levels 0, 1 and 2 and a C function's environment
+    // (in classic the main globals, shared by every request).
+    static const char* const kEnvironment[] = {
+        "setfenv(1, setmetatable({}, {__index = _G}))\n",
+        "getfenv(1).G1 = \"fenv\"\n",
+        "ngx.say(getfenv(0) == _G, \" \", getfenv(1) == _G, \" \", rawget(_G, \"G2\"))\n",
+        "setfenv(1, getfenv(0))\n",
+        "getfenv(print).G3 = \"shared\"\n",
+        "ngx.say(pcall(getfenv, 2))\n",
+        "setfenv(0, setmetatable({G2 = \"thread\"}, {__index = _G}))\n",
+        "ngx.say(G1, \" \", G2, \" \", G3, \" \", getfenv(print) == _G)\n",
+    };
+    const std::string line = kEnvironment[rng() % (sizeof kEnvironment / sizeof *kEnvironment)];
+    std::size_t at = out.source.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+    if (out.source.compare(at, 2, "#!") == 0) at = out.source.find('\n', at) + 1;
+    out.source.insert(at, line);
+    add(dress, "environment");
+  }
   out.dress = dress.empty() ? "plain" : dress;
   return out;
 }

@@ -4,8 +4,9 @@
 // ngx.say/print/log/flush/exit/status in any order, CR/LF mixes) dressed with
 // what the model claims about loading: a trailing comment of any kind
 // (fuzz/trailing_comment_gen.h), a shebang line, a UTF-8 BOM, a top-level
-// `return`, a stray token that makes it a syntax error, and an
-// `end, <expr>, function()` that escapes the closure factory.
+// `return`, a stray token that makes it a syntax error, an
+// `end, <expr>, function()` that escapes the closure factory, and a first line
+// that reaches or replaces function environments (setfenv/getfenv).
 #pragma once
 
 #include <cstdint>
