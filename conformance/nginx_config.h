@@ -28,10 +28,10 @@ std::string inline_code_problem(const std::string& code, int line);
 
 // A location with `rewrite_log on` and a rewrite that never matches: nginx logs
 // `"^$" does not match "<kLogMarkUri>"` at `notice` while it serves it, before
-// it replies (and nothing else at `info` or above). The referee asks for it after each request, so that the log slice of
-// that request ends at that entry: the worker serves one connection after
-// another, so every entry of the request before it was written when the mark's
-// reply arrives, with no waiting. (Not a missing file: a failed open() would leave
+// it replies (and nothing else at `info` or above). The referee asks for it after
+// each request, so that the log slice of that request ends at that entry: the
+// worker serves one connection after another, so every entry of the request
+// before it was written when the mark's reply arrives, with no waiting. (Not a missing file: a failed open() would leave
 // errno at ENOENT, and ngx_lua picks 404 over 503 for a file error by errno.)
 inline constexpr const char* kLogMarkUri = "/codecache/log-mark";
 

@@ -23,9 +23,9 @@ constexpr auto kStartup = std::chrono::milliseconds(15000);
 constexpr auto kRequestTimeout = std::chrono::milliseconds(20000);
 
 // The error log, read one request at a time. After each request the referee
-// asks for kLogMarkUri (nginx_config.h), which nginx logs while it serves it; one worker serves one connection after another, so when the
-// mark's reply has arrived every entry the request wrote is in the file before
-// the mark's entry. No timing is assumed. What the mark's own connection logs at
+// asks for kLogMarkUri (nginx_config.h), which nginx logs while it serves it;
+// one worker serves one connection after another, so when the mark's reply has
+// arrived every entry the request wrote is in the file before the mark's entry. No timing is assumed. What the mark's own connection logs at
 // debug level around its entry (accept, close) lands in a slice too; no case and
 // no comparison reads those lines.
 class MarkedLog {
@@ -44,7 +44,8 @@ class MarkedLog {
     const std::size_t at = text.find(mark_);
     if (at == std::string::npos)
       throw std::runtime_error("the log mark's entry (" + mark_ + ") is not in " + path_ + " after its reply");
-    const std::size_t line_start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+    const std::size_t newline_before = text.rfind('\n', at);
+    const std::size_t line_start = newline_before == std::string::npos ? 0 : newline_before + 1;
     const std::size_t line_end = text.find('\n', at);
     offset_ += line_end == std::string::npos ? text.size() : line_end + 1;
     return text.substr(0, line_start);

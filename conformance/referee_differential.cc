@@ -33,21 +33,28 @@ std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
+// A request's outcome as the comparison reads it: its run's directory as "${dir}"
+// and addresses as "0x?", in the body and in each log line.
+Outcome normalised(Outcome o, const std::string& dir) {
+  o.body = with_dir_as_variable(o.body, dir);
+  for (std::string& line : o.log) line = with_dir_as_variable(line, dir);
+  return o;
+}
+
 // nginx formats an error-log entry in a buffer of NGX_MAX_ERROR_STR (2048) bytes
 // (ngx_log.c, ngx_log_error_core) and cuts what does not fit; where it cuts depends
 // on the entry's prefix: the time, its pid and the connection number. The model
 // keeps the whole line, so the two logs are equal but for entries nginx cut: each
 // nginx entry a prefix of the model's, and long enough to have filled the buffer
-// (the prefix takes at most about 100 bytes).
+// (the prefix takes at most about 100 bytes). Both logs normalised.
 constexpr std::size_t kNginxCutEntry = 2048 - 128;
 
-bool differ_only_by_nginx_cut_entries(const std::vector<std::string>& model, const std::vector<std::string>& nginx,
-                                      const std::string& model_dir, const std::string& nginx_dir) {
+bool differ_only_by_nginx_cut_entries(const std::vector<std::string>& model, const std::vector<std::string>& nginx) {
   if (model.size() != nginx.size()) return false;
   bool cut = false;
   for (std::size_t i = 0; i < model.size(); ++i) {
-    const std::string m = with_dir_as_variable(model[i], model_dir);
-    const std::string x = with_dir_as_variable(nginx[i], nginx_dir);
+    const std::string& m = model[i];
+    const std::string& x = nginx[i];
     if (m == x) continue;
     if (x.size() < kNginxCutEntry || x.size() >= m.size() || m.compare(0, x.size(), x) != 0) return false;
     cut = true;
@@ -106,27 +113,21 @@ BatchResult compare_once(const std::vector<std::string>& sources, const NginxBui
   std::vector<bool> reported(sources.size(), false);
   const std::size_t n = std::min(model.requests.size(), nginx.requests.size());
   for (std::size_t i = 0; i < n; ++i) {
-    const Outcome& m = model.requests[i].outcome;
-    const Outcome& x = nginx.requests[i].outcome;
+    const Outcome m = normalised(model.requests[i].outcome, model_dir);
+    const Outcome x = normalised(nginx.requests[i].outcome, nginx_dir);
     const std::size_t handler = i / static_cast<std::size_t>(rounds);
     ++batch.requests;
+    batch.nginx_outcomes.push_back(x);
     if (m.limit != LimitKind::none) {
       ++batch.excused;
-      batch.nginx_outcomes.push_back(x);
       continue;
     }
-    const std::string m_body = with_dir_as_variable(m.body, model_dir);
-    const std::string x_body = with_dir_as_variable(x.body, nginx_dir);
-    const std::string m_log = with_dir_as_variable(joined(m.log), model_dir);
-    const std::string x_log = with_dir_as_variable(joined(x.log), nginx_dir);
-    Outcome seen = x;
-    seen.body = x_body;
-    for (std::string& line : seen.log) line = with_dir_as_variable(line, nginx_dir);
-    batch.nginx_outcomes.push_back(std::move(seen));
-    const auto whole = [](const Outcome& o, const std::string& body, const std::string& log) {
-      return std::to_string(o.status) + (o.aborted ? " cut short" : "") + "\n--- body\n" + body + "--- log\n" + log;
+    const std::string m_log = joined(m.log);
+    const std::string x_log = joined(x.log);
+    const auto whole = [](const Outcome& o, const std::string& log) {
+      return std::to_string(o.status) + (o.aborted ? " cut short" : "") + "\n--- body\n" + o.body + "--- log\n" + log;
     };
-    Disagreement d{handler, static_cast<int>(i) + 1, "", "", "", whole(m, m_body, m_log), whole(x, x_body, x_log)};
+    Disagreement d{handler, static_cast<int>(i) + 1, "", "", "", whole(m, m_log), whole(x, x_log)};
     const auto differs = [&d](const char* field, std::string model_side, std::string nginx_side) {
       d.field = field;
       d.model = std::move(model_side);
@@ -138,10 +139,10 @@ BatchResult compare_once(const std::vector<std::string>& sources, const NginxBui
       differs("status", status(m.status), status(x.status));
     } else if (m.aborted != x.aborted) {
       differs("aborted", m.aborted ? "cut short" : "complete", x.aborted ? "cut short" : "complete");
-    } else if (m_body != x_body) {
-      differs("body", m_body, x_body);
+    } else if (m.body != x.body) {
+      differs("body", m.body, x.body);
     } else if (m_log != x_log) {
-      if (differ_only_by_nginx_cut_entries(m.log, x.log, model_dir, nginx_dir)) {
+      if (differ_only_by_nginx_cut_entries(m.log, x.log)) {
         ++batch.excused;
         ++batch.excused_cut_log_lines;
         continue;
@@ -190,17 +191,16 @@ BatchResult compare_batch(const std::vector<std::string>& sources, const NginxBu
     total.excused += part.excused;
     total.excused_cut_log_lines += part.excused_cut_log_lines;
     for (Outcome& o : part.nginx_outcomes) total.nginx_outcomes.push_back(std::move(o));
-    if (part.failed_handler >= 0 && part.failed_beyond_budget)
-      total.nginx_outcomes.resize(total.nginx_outcomes.size() + static_cast<std::size_t>(rounds));  // not served
     for (Disagreement& d : part.disagreements) {
       d.handler += start;
       total.disagreements.push_back(std::move(d));
     }
     if (part.setup_error.empty()) break;
     const std::size_t failed = start + static_cast<std::size_t>(part.failed_handler);
-    if (part.failed_handler >= 0 && part.failed_beyond_budget) {
+    if (part.failed_beyond_budget) {
       // Excused like any request the model's budget cut off; the rest of the
       // batch is served by a new nginx.
+      total.nginx_outcomes.resize(total.nginx_outcomes.size() + static_cast<std::size_t>(rounds));  // not served
       total.excused += static_cast<std::size_t>(rounds);
       total.requests += static_cast<std::size_t>(rounds);
       total.excused_failures.push_back(failed);

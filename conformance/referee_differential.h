@@ -33,7 +33,7 @@ struct BatchResult {
   // With a setup error: the handler nginx was serving when it failed (it died, or
   // the request got no reply in time), -1 when the failure came before any request.
   int failed_handler = -1;
-  bool failed_beyond_budget = false;  // and the model's budget cut that handler off
+  bool failed_beyond_budget = false;  // a failed_handler that the model's budget cut off
   // Handlers nginx failed on (it died, or gave no reply in time) that the model's
   // budget cut off: excused, and the rest of the batch served by a new nginx.
   std::vector<std::size_t> excused_failures;

@@ -146,7 +146,7 @@ int emit(lua_State* L, bool newline) {
   // header filter (ngx_http_header_filter_module.c) marks the request header only
   // and ngx_http_lua_send_chain_link drops the data (runtime.case "a 204 reply has
   // no body").
-  const int status = r->status_set != 0 ? r->status_set : 200;
+  const int status = r->status_or_ok();
   if (!r->headers_sent && (status == 204 || status == 304)) {
     r->headers_sent = true;
     r->header_only = true;
@@ -299,7 +299,7 @@ int ngx_exit(lua_State* L) {
   // status cannot be sent any more; it is logged when it differs from the one
   // sent, and the request ends normally.
   if (r->headers_sent && code >= 300 && !terminates_connection(code)) {
-    const int sent = r->status_set ? r->status_set : 200;
+    const int sent = r->status_or_ok();
     if (code != sent) {
       // nginx holds the status as an ngx_uint_t and logs it with %ui: a negative
       // ngx.status shows as its 64-bit two's complement.

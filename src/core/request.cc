@@ -220,13 +220,12 @@ bool Request::resume() {
   }
   if (status == 0 || state_.exited || is_exit_sentinel(co_, -1)) {
     Outcome& out = state_.outcome;
-    const int sent_status = state_.status_set != 0 ? state_.status_set : 200;
     if (!state_.exited) {
-      out.status = sent_status;
+      out.status = state_.status_or_ok();
     } else if (!state_.headers_sent) {
       out.status = status_of_exit_before_output(state_.exit_code, state_.status_set);
     } else {
-      out.status = sent_status;
+      out.status = state_.status_or_ok();
       out.aborted = !exit_finishes_reply(state_.exit_code) && state_.ending_cuts_reply();
     }
     finish();
@@ -277,7 +276,7 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
   if (described) lua_pop(L, 1);
   if (state_.headers_sent) {
     out.aborted = state_.ending_cuts_reply();
-    out.status = state_.status_set != 0 ? state_.status_set : 200;
+    out.status = state_.status_or_ok();
   } else {
     out.status = 500;
   }
@@ -312,7 +311,7 @@ void Request::finish_abandoned() {
              "function (hard deadline); the VM was abandoned");
   if (state_.headers_sent) {
     out.aborted = state_.ending_cuts_reply();
-    out.status = state_.status_set != 0 ? state_.status_set : 200;
+    out.status = state_.status_or_ok();
   } else {
     out.status = 500;
   }

@@ -65,6 +65,9 @@ class RequestState {
   // and ngx.flush answer nil, "header only").
   bool header_only = false;
   int status_set = 0;     // ngx.status as assigned; 0 while unset
+  // The status the header carries, or will: ngx.status, or 200 while unset
+  // (ngx_http_lua_send_header_if_needed).
+  int status_or_ok() const { return status_set != 0 ? status_set : 200; }
   // A request that ends now without finishing its reply leaves the client with a
   // reply cut short: the header went out and a body was due. A header-only reply
   // (204, 304) is complete as soon as its header is out.
