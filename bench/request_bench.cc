@@ -18,14 +18,14 @@
 
 #include <unistd.h>
 
-#include "core/handler.h"
-#include "core/outcome.h"
-#include "core/request_state.h"
-#include "core/settings.h"
-#include "core/vm.h"
-#include "core/worker.h"
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/model/handler.h"
+#include "core/plumbing/outcome.h"
+#include "core/plumbing/request_state.h"
+#include "core/plumbing/settings.h"
+#include "core/model/vm.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "case_file.h"
-#include "core/outcome.h"
+#include "core/plumbing/outcome.h"
 
 namespace codecache::conformance {
 

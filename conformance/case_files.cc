@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "engine/lua_headers.h"
+#include "core/engine/lua_headers.h"
 
 namespace codecache::conformance {
 namespace {

@@ -18,12 +18,12 @@
 #include <stdexcept>
 
 #include "case_files.h"
-#include "core/address_text.h"
-#include "core/execution_budget.h"
-#include "core/handler.h"
-#include "core/shared_state.h"
-#include "core/worker.h"
-#include "engine/engine.h"
+#include "core/plumbing/address_text.h"
+#include "core/hardening/execution_budget.h"
+#include "core/model/handler.h"
+#include "core/model/shared_state.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
 
 namespace codecache::conformance {
 namespace {
@@ -115,7 +115,7 @@ CheckTarget target_of(const RunConfig& cfg, const fs::path& dir) {
 }
 
 // What differs between two runs of one case by construction: addresses
-// (core/address_text.h) and the run's scratch directory, which file handlers are
+// (core/plumbing/address_text.h) and the run's scratch directory, which file handlers are
 // loaded and logged by (each run has its own). Everything else is deterministic.
 std::string without_run_identity(const std::string& text, const std::string& scratch_dir) {
   std::string out;
@@ -227,7 +227,7 @@ RunResult run_case(const Case& c, const RunConfig& cfg) {
     CwdGuard in_scratch(dir);
     Worker worker(settings);
     // P6: a sealed request never changes what the classic build shares between
-    // requests (core/shared_state.h), whatever the case expects of its replies.
+    // requests (core/model/shared_state.h), whatever the case expects of its replies.
     const bool sealed = settings.profile == Profile::sealed;
     std::optional<SharedStateSnapshot> shared = sealed ? worker.shared_state() : std::nullopt;
     const auto serving = std::chrono::steady_clock::now();

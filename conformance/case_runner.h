@@ -11,7 +11,7 @@
 
 #include "case_checker.h"
 #include "case_file.h"
-#include "core/outcome.h"
+#include "core/plumbing/outcome.h"
 
 namespace codecache::conformance {
 

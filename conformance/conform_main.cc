@@ -16,8 +16,8 @@
 
 #include "case_file.h"
 #include "case_runner.h"
-#include "core/address_space_cap.h"
-#include "engine/engine.h"
+#include "core/hardening/address_space_cap.h"
+#include "core/engine/engine.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/outcome.h"
+#include "core/plumbing/outcome.h"
 #include "nginx_build.h"
 
 namespace codecache::conformance {

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "case_runner.h"
-#include "core/address_text.h"
+#include "core/plumbing/address_text.h"
 #include "nginx_referee.h"
 
 namespace codecache::conformance {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "case_file.h"
-#include "core/outcome.h"
+#include "core/plumbing/outcome.h"
 #include "nginx_build.h"
 #include "referee_disagreement.h"
 

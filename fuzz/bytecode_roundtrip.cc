@@ -2,7 +2,7 @@
 // in a plain VM of the same engine, dumped with string.dump — full and stripped —
 // and served as a `content_by_lua_file` handler through the file loader's bytecode
 // path (first byte ESC: rewritten into a closure factory under `classic`, passed to
-// lua_load as is under `openresty`). Files come from memory (core/file_source.h):
+// lua_load as is under `openresty`). Files come from memory (core/plumbing/file_source.h):
 // nothing touches the file system.
 //
 // Property: for source that compiles as a main chunk (chunk name "@<path>", no
@@ -37,9 +37,9 @@
 #include <utility>
 #include <string_view>
 
-#include "core/file_source.h"
-#include "core/worker.h"
-#include "engine/engine.h"
+#include "core/plumbing/file_source.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
 #include "check_tally.h"
 #include "debug_info_normaliser.h"
 #include "handler_grammar.h"

@@ -4,7 +4,7 @@
 // Property (P2): the two runs give the same outcome request by request (status,
 // abort, body, error log without the code cache debug lines), in `sealed` always,
 // in `classic` unless a request before the last changed the state the real
-// classic build shares between requests (core/shared_state.h), which a later
+// classic build shares between requests (core/model/shared_state.h), which a later
 // request may then see with the code cache on and not with it off: ngx_lua's
 // documented leak, and the only excuse, decided from what the request did. And
 // (P6) a sealed request never changes that state.
@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/shared_state.h"
-#include "core/worker.h"
+#include "core/model/shared_state.h"
+#include "core/model/worker.h"
 #include "check_tally.h"
 #include "outcome_compare.h"
 
@@ -40,7 +40,7 @@ constexpr int kRounds = 3;
 struct Served {
   std::vector<Outcome> outcomes;
   // With the code cache on: what each request changed of the shared
-  // state (core/shared_state.h); unknown once a hard deadline abandoned the VM.
+  // state (core/model/shared_state.h); unknown once a hard deadline abandoned the VM.
   std::vector<std::optional<std::string>> changes;
 };
 

@@ -26,7 +26,7 @@ for a in "$@"; do
 done
 crash_report() {
   echo "==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x1"
-  echo "    #0 0x55 in codecache::Request::finish() /x/src/core/request.cc:10"
+  echo "    #0 0x55 in codecache::Request::finish() /x/core/model/request.cc:10"
 }
 case "$name" in
   fuzz_isolation_luajit)  # dies on its seeds: a crash in the core

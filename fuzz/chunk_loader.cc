@@ -25,12 +25,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/chunk_loader.h"
-#include "core/execution_budget.h"
-#include "core/handler.h"
-#include "core/vm.h"
-#include "core/worker.h"
-#include "engine/engine.h"
+#include "core/model/chunk_loader.h"
+#include "core/hardening/execution_budget.h"
+#include "core/model/handler.h"
+#include "core/model/vm.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
 #include "check_tally.h"
 #include "loader_oracle.h"
 #include "outcome_compare.h"

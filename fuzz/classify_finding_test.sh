@@ -17,13 +17,13 @@ expect "engine luajit" crash-a \
 expect "engine lua51" crash-b "==1==ERROR: AddressSanitizer: heap-buffer-overflow
     #0 0x55 in __asan_memcpy /build/llvm-toolchain-14/compiler-rt/lib/asan/asan_interceptors.cpp:22:3
     #1 0x55 in luaS_newlstr /x/build-fuzz/engines/lua51-src/src/lstring.c:80:3
-    #2 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/src/core/request.cc:136"
+    #2 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/core/model/request.cc:136"
 expect "engine luajit2" crash-c "==1==ERROR: AddressSanitizer: SEGV on unknown address
     #0 0x55 in lj_tab_get /x/build-fuzz/engines/luajit2-build/src/lj_tab.c:400:1"
 expect "harness crash" crash-d "==1==ERROR: AddressSanitizer: heap-use-after-free
-    #0 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/src/core/request.cc:136
+    #0 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/core/model/request.cc:136
     #1 0x55 in lua_pcall /x/build-fuzz/engines/lua51-src/src/lapi.c:80:3"
-expect "harness ubsan" crash-e "/x/src/core/memory_budget.cc:10:3: runtime error: signed integer overflow"
+expect "harness ubsan" crash-e "/x/core/hardening/memory_budget.cc:10:3: runtime error: signed integer overflow"
 expect "harness property" crash-f "isolation violated (sealed)
     #6 0x7f in abort stdlib/abort.c:79:7
     #7 0x55 in lj_err_throw /x/build-fuzz/engines/luajit-build/src/lj_err.c:1:1"
@@ -35,7 +35,7 @@ expect "harness api-misuse" crash-i "codecache_fuzz: /x/build-fuzz/engines/lua51
     #3 0x7f in abort stdlib/abort.c:79:7
     #4 0x7f in __assert_fail assert/assert.c:101:3
     #5 0x55 in lua_rawgeti /x/build-fuzz/engines/lua51-src/src/lapi.c:1021:3
-    #6 0x55 in codecache::ThreadAnchors::release(lua_State*) /x/src/core/thread_anchors.cc:40"
+    #6 0x55 in codecache::ThreadAnchors::release(lua_State*) /x/core/hardening/thread_anchors.cc:40"
 expect "harness api-misuse" crash-j "/x/build-fuzz/engines/luajit2-build/src/lj_api.c:91: lua_settop: assertion failed
 ==1== ERROR: libFuzzer: deadly signal
     #3 0x7f in abort stdlib/abort.c:79:7
@@ -43,7 +43,7 @@ expect "harness api-misuse" crash-j "/x/build-fuzz/engines/luajit2-build/src/lj_
     #5 0x55 in lua_settop /x/build-fuzz/engines/luajit2-build/src/lj_api.c:91:5"
 expect "harness api-misuse" crash-k "==1==ERROR: AddressSanitizer: SEGV on unknown address
     #0 0x55 in lua_rawseti /x/build-fuzz/engines/lua51-src/src/lapi.c:611:3
-    #1 0x55 in codecache::Request::run(codecache::Handler&) /x/src/core/request.cc:136"
+    #1 0x55 in codecache::Request::run(codecache::Handler&) /x/core/model/request.cc:136"
 expect "harness property" crash-l "bytecode_roundtrip violated: full dump differs (classic, luajit)
 [error] lua entry thread aborted: runtime error: /codecache-fuzz/handler.lua:1: attempt to call global 'y' (a nil value)
     #7 0x55 in violation /x/fuzz/bytecode_roundtrip.cc:163:3"

@@ -28,11 +28,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/bytecode_factory.h"
-#include "core/worker.h"
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
-#include "engine/luajit_bytecode_verifier.h"
+#include "core/model/bytecode_factory.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
+#include "core/engine/luajit_bytecode_verifier.h"
 #include "check_tally.h"
 #include "outcome_compare.h"
 #include "plain_vm.h"

@@ -8,8 +8,8 @@
 #include <exception>
 #include <string>
 
-#include "core/worker.h"
-#include "engine/engine.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
 #include "outcome_compare.h"
 
 namespace {

@@ -5,7 +5,7 @@
 // Property (P1): B's outcome is the same either way, in `sealed` always (nothing
 // A does to globals, library tables, metatables, package.loaded, getfenv or the
 // string metatable is visible to B), in `classic` unless A changed the state the
-// real classic build shares between requests (core/shared_state.h: everything
+// real classic build shares between requests (core/model/shared_state.h: everything
 // reachable from the main globals and the basic types' metatables), which is
 // ngx_lua's documented leak and the only excuse, decided from what A did, not
 // from how its source looks. And (P6) a sealed request never changes that state:
@@ -26,8 +26,8 @@
 #include <utility>
 #include <string_view>
 
-#include "core/shared_state.h"
-#include "core/worker.h"
+#include "core/model/shared_state.h"
+#include "core/model/worker.h"
 #include "check_tally.h"
 #include "outcome_compare.h"
 
@@ -37,7 +37,7 @@ using namespace codecache;
 
 constexpr std::string_view kSplit = "\n--[[B]]\n";
 
-// What a request changed of the shared state (core/shared_state.h), or nothing
+// What a request changed of the shared state (core/model/shared_state.h), or nothing
 // when either snapshot is missing (a hard deadline abandoned the VM).
 std::optional<std::string> change(const std::optional<SharedStateSnapshot>& before,
                                   const std::optional<SharedStateSnapshot>& after) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/chunk_loader.h"
+#include "core/model/chunk_loader.h"
 
 namespace codecache::fuzz {
 

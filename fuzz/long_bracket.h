@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/engine.h"
+#include "core/engine/engine.h"
 
 namespace codecache::fuzz {
 

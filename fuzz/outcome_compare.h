@@ -12,13 +12,13 @@
 #include <utility>
 
 #include "check_tally.h"
-#include "core/address_text.h"
-#include "core/outcome.h"
-#include "core/settings.h"
+#include "core/plumbing/address_text.h"
+#include "core/plumbing/outcome.h"
+#include "core/plumbing/settings.h"
 
 namespace codecache::fuzz {
 
-using codecache::without_addresses;  // core/address_text.h
+using codecache::without_addresses;  // core/plumbing/address_text.h
 
 // Why a difference between two runs may be legitimate although it repeats exactly
 // when both runs are repeated (a difference that does not repeat is the output

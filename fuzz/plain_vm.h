@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/lua_headers.h"
+#include "core/engine/lua_headers.h"
 
 namespace codecache::fuzz {
 

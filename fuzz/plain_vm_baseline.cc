@@ -19,8 +19,8 @@
 
 #include <sys/time.h>
 
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 
 namespace {
 

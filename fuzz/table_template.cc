@@ -3,8 +3,8 @@
 // the dump keeps), and each template is described by its border and its key order.
 #include "table_template.h"
 
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 #include "plain_vm.h"
 
 namespace codecache::fuzz {

@@ -22,8 +22,8 @@
 #include <string>
 #include <utility>
 
-#include "core/worker.h"
-#include "engine/engine.h"
+#include "core/model/worker.h"
+#include "core/engine/engine.h"
 #include "check_tally.h"
 #include "handler_grammar.h"
 #include "outcome_compare.h"

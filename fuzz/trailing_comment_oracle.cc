@@ -6,7 +6,7 @@
 namespace codecache::fuzz {
 namespace {
 
-// What the factory appends to the source (src/core/chunk_loader.cc, kFactoryEnd);
+// What the factory appends to the source (core/model/chunk_loader.cc, kFactoryEnd);
 // its prefix, "return function() ", holds no line break.
 constexpr std::string_view kFactorySuffix = "\nend";
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/engine.h"
+#include "core/engine/engine.h"
 
 namespace codecache::fuzz {
 

@@ -13,7 +13,7 @@
 #
 # A fault file: "Fault: <what it breaks>", "Witness: <shell command>" ($CODECACHE and
 # $ENGINE are set; it runs in a scratch directory), a blank line, then a git diff.
-# The source tree must have no uncommitted change under src/; every fault is reverted
+# The source tree must have no uncommitted change under core/; every fault is reverted
 # before the next one, on exit and on interruption, and the binaries are rebuilt
 # from the clean tree at the end. Exit status 0 when every counted fault was
 # caught, 1 otherwise, 2 on a usage or setup error.
@@ -32,8 +32,8 @@ done
 case "$engine" in lua51|luajit|luajit2) ;; *) echo "run.sh: unknown engine $engine" >&2; exit 2 ;; esac
 cd "$root"
 [[ "$build" = /* ]] || build="$root/$build"
-if ! git diff --quiet -- src || ! git diff --cached --quiet -- src; then
-  echo "run.sh: src/ has uncommitted changes; commit or set them aside first" >&2
+if ! git diff --quiet -- core || ! git diff --cached --quiet -- core; then
+  echo "run.sh: core/ has uncommitted changes; commit or set them aside first" >&2
   exit 2
 fi
 

@@ -27,8 +27,8 @@
 #include <openssl/evp.h>
 #include <rapidcheck/state.h>
 
-#include "core/code_cache.h"
-#include "core/handler.h"
+#include "core/model/code_cache.h"
+#include "core/model/handler.h"
 #include "property/prop_support.h"
 
 namespace codecache {

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <map>
 
-#include "core/handler.h"
+#include "core/model/handler.h"
 #include "property/prop_support.h"
 
 namespace codecache::prop {

@@ -13,7 +13,7 @@
 // sealed closes it.
 #include <map>
 
-#include "core/handler.h"
+#include "core/model/handler.h"
 #include "property/prop_support.h"
 
 namespace codecache::prop {

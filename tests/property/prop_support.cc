@@ -11,7 +11,7 @@
 
 #include <rapidcheck/detail/Configuration.h>
 
-#include "core/handler.h"
+#include "core/model/handler.h"
 
 namespace codecache::prop {
 namespace {

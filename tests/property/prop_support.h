@@ -16,9 +16,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
-#include "core/outcome.h"
-#include "core/settings.h"
-#include "core/worker.h"
+#include "core/plumbing/outcome.h"
+#include "core/plumbing/settings.h"
+#include "core/model/worker.h"
 #include "support/scratch_dir.h"
 #include "property/handler_gen.h"
 

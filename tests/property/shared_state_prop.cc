@@ -2,13 +2,13 @@
 // (leaky writes included: library tables, the string metatable, package.loaded,
 // getmetatable(_G).__index, C functions' environments), in order or interleaved at
 // a pause, no step changes the state the classic build shares between requests
-// (core/shared_state.h: everything reachable from the main globals and the basic
+// (core/model/shared_state.h: everything reachable from the main globals and the basic
 // types' metatables). The same scenarios under classic do change it, which the
 // second property shows (so the first one can fail).
 #include <optional>
 #include <string>
 
-#include "core/shared_state.h"
+#include "core/model/shared_state.h"
 #include "property/prop_support.h"
 
 namespace codecache::prop {

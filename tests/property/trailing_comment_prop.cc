@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
+#include "core/engine/engine.h"
 #include "property/prop_support.h"
 #include "trailing_comment_oracle.h"
 

@@ -1,6 +1,6 @@
-// The address-space safety net (core/address_space_cap.h): its size, and that an
+// The address-space safety net (core/hardening/address_space_cap.h): its size, and that an
 // allocation past it ends the process with the cap's message and exit status.
-#include "core/address_space_cap.h"
+#include "core/hardening/address_space_cap.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Byte-level tests of the closure-factory rewrite of precompiled Lua files
 // (bytecode_factory.h). No Lua engine is needed: inputs are hand-built.
-#include "core/bytecode_factory.h"
+#include "core/model/bytecode_factory.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/cache_key.h"
+#include "core/model/cache_key.h"
 #include "unit/test_support.h"
 
 namespace codecache::test {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "differential_gen.h"
-#include "engine/lua_headers.h"
+#include "core/engine/lua_headers.h"
 #include "unit/test_support.h"
 
 namespace codecache::test {

@@ -1,11 +1,11 @@
-// File handlers served from memory (core/file_source.h): the file loader reads
+// File handlers served from memory (core/plumbing/file_source.h): the file loader reads
 // them exactly as it reads files on disk (text, '#' line, bytecode), and a path
 // the source does not hold is a missing file (404), without touching the disk.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "core/file_source.h"
+#include "core/plumbing/file_source.h"
 #include "unit/test_support.h"
 
 namespace codecache::test {

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/lua_headers.h"
+#include "core/engine/lua_headers.h"
 #include "handler_grammar.h"
 #include "unit/test_support.h"
 

@@ -1,6 +1,6 @@
-// HarnessFrame (core/execution_budget.h): while one is alive, however nested, the
+// HarnessFrame (core/hardening/execution_budget.h): while one is alive, however nested, the
 // hard deadline may not jump; once the last one is gone, it may again.
-#include "core/execution_budget.h"
+#include "core/hardening/execution_budget.h"
 
 #include <gtest/gtest.h>
 

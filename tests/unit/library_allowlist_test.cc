@@ -1,7 +1,7 @@
 // The allow-list (library_allowlist.h) against what it documents and builds: the
 // README's table of refused and absent fields names exactly the list's, and the
 // libraries of a VM hold exactly the list's fields for this engine and profile.
-#include "core/library_allowlist.h"
+#include "core/hardening/library_allowlist.h"
 
 #include <gtest/gtest.h>
 

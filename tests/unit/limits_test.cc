@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
+#include "core/engine/engine.h"
 #include "unit/test_support.h"
 
 namespace codecache::test {

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/chunk_loader.h"
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/model/chunk_loader.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 #include "loader_oracle.h"
 
 namespace codecache::fuzz {

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 #include "long_bracket.h"
 
 namespace codecache::fuzz {

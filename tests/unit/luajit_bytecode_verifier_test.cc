@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/bytecode_factory.h"
-#include "engine/luajit_bytecode_verifier.h"
+#include "core/model/bytecode_factory.h"
+#include "core/engine/luajit_bytecode_verifier.h"
 #include "unit/luajit_dump_builder.h"
 #include "unit/test_support.h"
 

@@ -1,4 +1,4 @@
-// The shared-state snapshot (core/shared_state.h) on real workers: what each
+// The shared-state snapshot (core/model/shared_state.h) on real workers: what each
 // profile's requests change of the state the classic build shares, named by path.
 // Nothing a request only reads, writes into its own globals or caches changes it;
 // classic's documented leaks (a library table, the string metatable,
@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/shared_state.h"
-#include "core/worker.h"
+#include "core/model/shared_state.h"
+#include "core/model/worker.h"
 #include "test_support.h"
 
 namespace codecache {

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 
 namespace codecache {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/engine.h"
-#include "engine/lua_headers.h"
+#include "core/engine/engine.h"
+#include "core/engine/lua_headers.h"
 #include "table_template.h"
 #include "test_support.h"
 

@@ -7,7 +7,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "engine/lua_headers.h"
+#include "core/engine/lua_headers.h"
 
 namespace codecache::test {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/outcome.h"
-#include "core/settings.h"
-#include "core/worker.h"
+#include "core/plumbing/outcome.h"
+#include "core/plumbing/settings.h"
+#include "core/model/worker.h"
 #include "support/scratch_dir.h"
 
 namespace codecache {

@@ -1,12 +1,12 @@
-// ThreadAnchors (core/thread_anchors.h): a held thread survives full collections
+// ThreadAnchors (core/hardening/thread_anchors.h): a held thread survives full collections
 // however many are held (more than one anchor stack's worth included), a released
 // one is collected, and released slots are handed out again.
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "core/thread_anchors.h"
-#include "engine/lua_headers.h"
+#include "core/hardening/thread_anchors.h"
+#include "core/engine/lua_headers.h"
 
 namespace codecache {
 namespace {

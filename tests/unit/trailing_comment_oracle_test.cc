@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/engine.h"
+#include "core/engine/engine.h"
 #include "trailing_comment_gen.h"
 #include "trailing_comment_oracle.h"
 #include "unit/test_support.h"
