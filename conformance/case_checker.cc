@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
+#include <optional>
 #include <sstream>
+
+#include "pattern.h"
 
 namespace codecache::conformance {
 
@@ -27,36 +29,15 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-std::string regex_escape(const std::string& s) {
-  static const std::string special = R"(\^$.|?*+()[]{})";
-  std::string out;
-  for (char c : s) {
-    if (special.find(c) != std::string::npos) out += '\\';
-    out += c;
-  }
-  return out;
+bool in_any_entry(const Pattern& p, const Outcome& o) {
+  return std::any_of(o.log.begin(), o.log.end(), [&](const std::string& entry) { return p.search(entry); });
 }
 
-// Regexes run per log entry, each capped, so that libstdc++'s recursive matcher
-// never meets a multi-megabyte subject.
-constexpr std::size_t kRegexSubjectCap = 256 * 1024;
-
-bool regex_in_log(const std::regex& re, const Outcome& o) {
-  for (const auto& line : o.log) {
-    std::string subject = line.size() > kRegexSubjectCap ? line.substr(0, kRegexSubjectCap) : line;
-    if (std::regex_search(subject, re)) return true;
-  }
-  return false;
-}
-
-std::string grep_log(const std::regex& re, const Outcome& o) {
+// Every match in every entry, one per line: Test::Nginx's grep_error_log.
+std::string grep_log(const Pattern& p, const Outcome& o) {
   std::string out;
-  for (const auto& line : o.log) {
-    std::string subject = line.size() > kRegexSubjectCap ? line.substr(0, kRegexSubjectCap) : line;
-    for (auto it = std::sregex_iterator(subject.begin(), subject.end(), re); it != std::sregex_iterator(); ++it) {
-      out += it->str() + "\n";
-    }
-  }
+  for (const auto& entry : o.log)
+    for (const auto& m : p.all_matches(entry)) out += m + "\n";
   return out;
 }
 
@@ -102,13 +83,28 @@ class Checker {
     return replace_all(v, "${dir}", dir_);
   }
 
-  std::regex regex_for(const Expectation& e, int request) const {
-    std::string pattern = e.values.size() > 1 ? e.values.at(request - 1) : e.values.front();
-    pattern = replace_all(pattern, "${dir}", regex_escape(dir_));
+  Pattern pattern_for(const Expectation& e, int request) const {
+    std::string text = e.values.size() > 1 ? e.values.at(request - 1) : e.values.front();
+    return compiled(replace_all(text, "${dir}", Pattern::quote(dir_)), e.line);
+  }
+
+  Pattern compiled(const std::string& text, int line) const {
     try {
-      return std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& err) {
-      throw CaseError(case_.file, e.line, "bad regex '" + pattern + "': " + err.what());
+      return Pattern(text);
+    } catch (const PatternError& err) {
+      throw CaseError(case_.file, line, err.what());
+    }
+  }
+
+  // What `decide` answers; a subject PCRE2 gave up on is recorded as a mismatch of
+  // its own and answers nothing, never a silent pass or fail of the expectation.
+  template <typename Decide>
+  auto decided(int request, const Expectation& e, Decide decide) -> std::optional<decltype(decide())> {
+    try {
+      return decide();
+    } catch (const PatternError& err) {
+      mismatch(request, what_of(e), "a decided match", err.what());
+      return std::nullopt;
     }
   }
 
@@ -136,10 +132,9 @@ class Checker {
         std::string expected = value_for(*e, i);
         if (expected != o.body) mismatch(i, what_of(*e), shown(expected), shown(o.body));
       } else {
-        std::string subject = o.body.size() > kRegexSubjectCap ? o.body.substr(0, kRegexSubjectCap) : o.body;
-        if (!std::regex_search(subject, regex_for(*e, i))) {
+        const Pattern p = pattern_for(*e, i);
+        if (decided(i, *e, [&] { return p.search(o.body); }) == false)
           mismatch(i, what_of(*e), "/" + e->values.front() + "/", shown(o.body));
-        }
       }
     }
 
@@ -154,9 +149,7 @@ class Checker {
       if (grep == nullptr || e.rank() >= grep->rank()) grep = &e;
     }
     if (grep != nullptr) {
-      std::string got = grep_log(std::regex(case_.grep_error_log), o);
-      std::string expected = value_for(*grep, i);
-      if (got != expected) mismatch(i, what_of(*grep), expected, got);
+      grep_out(i, *grep, o, value_for(*grep, i));
     }
   }
 
@@ -170,14 +163,18 @@ class Checker {
         if (log.find(value_for(e, i)) != std::string::npos)
           mismatch(i, what_of(e), "no " + shown(value_for(e, i)), "(found in the log)");
         break;
-      case Field::error_log_like:
-        if (!regex_in_log(regex_for(e, i), o))
+      case Field::error_log_like: {
+        const Pattern p = pattern_for(e, i);
+        if (decided(i, e, [&] { return in_any_entry(p, o); }) == false)
           mismatch(i, what_of(e), "matches /" + e.values.front() + "/", "(no log entry matches)");
         break;
-      case Field::no_error_log_like:
-        if (regex_in_log(regex_for(e, i), o))
+      }
+      case Field::no_error_log_like: {
+        const Pattern p = pattern_for(e, i);
+        if (decided(i, e, [&] { return in_any_entry(p, o); }) == true)
           mismatch(i, what_of(e), "no match of /" + e.values.front() + "/", "(a log entry matches)");
         break;
+      }
       default: break;
     }
   }
@@ -198,10 +195,15 @@ class Checker {
       if (chosen == nullptr || e.rank() >= chosen->rank()) chosen = &e;
     }
     if (chosen != nullptr) {
-      std::string got = grep_log(std::regex(case_.grep_error_log), all);
-      std::string expected = replace_all(chosen->values.front(), "${dir}", dir_);
-      if (got != expected) mismatch(0, what_of(*chosen), expected, got);
+      grep_out(0, *chosen, all, replace_all(chosen->values.front(), "${dir}", dir_));
     }
+  }
+
+  // grep_error_log_out: the matches of the case's grep_error_log, one per line.
+  void grep_out(int request, const Expectation& e, const Outcome& o, const std::string& expected) {
+    const Pattern p = compiled(case_.grep_error_log, e.line);
+    const auto got = decided(request, e, [&] { return grep_log(p, o); });
+    if (got && *got != expected) mismatch(request, what_of(e), expected, *got);
   }
 
   const Case& case_;

@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
+
+#include "pattern.h"
 
 namespace codecache::conformance {
 namespace {
@@ -39,9 +40,8 @@ NginxLogEntry make_entry(const std::string& raw) {
     e.text = "[" + e.level + "] " + message;
     return e;
   }
-  static const std::regex tail(R"(, client: [^,]*, server: [^,]*, request: "[^"]*"(, [a-z]+: "[^"]*")*$)");
-  std::smatch m;
-  if (std::regex_search(message, m, tail)) message.erase(static_cast<std::size_t>(m.position(0)));
+  static const Pattern tail(R"(, client: [^,]*, server: [^,]*, request: "[^"]*"(, [a-z]+: "[^"]*")*$)");
+  if (const auto start = tail.find(message)) message.erase(*start);
   e.text = "[" + e.level + "] " + message;
   return e;
 }
@@ -83,11 +83,11 @@ std::vector<std::string> entries_at_level(const std::vector<NginxLogEntry>& entr
 
 NginxCacheView cache_view(const std::vector<NginxLogEntry>& entries) {
   NginxCacheView view;
-  static const std::regex line(R"(^\[debug\] code cache (lookup|miss|hit) \(key='([^']*)', ref=-?\d+\)$)");
+  static const Pattern line(R"(\[debug\] code cache (lookup|miss|hit) \(key='([^']*)', ref=-?\d+\))");
   for (const auto& e : entries) {
     if (e.level != "debug") continue;
-    std::smatch m;
-    if (!std::regex_match(e.text, m, line)) continue;
+    const std::vector<std::string> m = line.full_match(e.text);
+    if (m.empty()) continue;
     if (m[1] == "lookup" && !view.looked_up) {
       view.looked_up = true;
       view.key = m[2];

@@ -4,7 +4,7 @@
 # bodies must be reported as a disagreement, and the report must exit 1. Also, a
 # runner that dies half-way must fail the report (exit 2), not be taken as a
 # shorter list. Run by ctest (label conformance).
-#   conformance/report_test/check.sh BIN_DIR
+#   tests/conformance/report_test/check.sh BIN_DIR
 set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
