@@ -238,7 +238,7 @@ void run_misses(benchmark::State& state, int size, std::size_t batch) {
 void BM_request(benchmark::State& state, Profile profile) { run_hits(state, profile, kHandler); }
 
 // The code cache off, on the engine's default profile: every request builds (and
-// closes) its own VM (§5).
+// closes) its own VM (ngx_http_lua_create_ctx, ngx_http_lua_cleanup_vm).
 void BM_uncached(benchmark::State& state) {
   Worker worker(settings_for(default_profile(), false));
   Handler handler = Handler::inline_code(kHandler);

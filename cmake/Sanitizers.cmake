@@ -4,7 +4,12 @@
 # OSS-Fuzz / ClusterFuzzLite (flags from $CFLAGS/$CXXFLAGS, fuzzers linked with
 # $LIB_FUZZING_ENGINE, see .clusterfuzzlite/build.sh).
 # UBSan checks switched off on the engines are the ones that fire on intended
-# LuaJIT idioms (see ../shared/reference/toolchain_notes.md §2.4).
+# LuaJIT idioms: unaligned stores of the machine-code emitter (alignment), member
+# access through a null GCobj pointer (null), zero offsets on null pointers
+# (pointer-overflow), shifts in lj_bcread.c and lj_buf.c at every state creation
+# (shift-base), casts of arbitrary doubles (float-cast-overflow) and
+# memcpy(NULL, ..., 0) (nonnull-attribute). With them on, LuaJIT aborts on its
+# first input.
 
 include_guard(GLOBAL)
 

@@ -5,19 +5,20 @@
 // Property: loading never crashes (the sanitizers watch the engine and the core);
 // every load error is well formed ("content_by_lua(nginx.conf:40):<line>: ..." with
 // a line inside the chunk, or "memory allocation error"); and the factory accepts
-// exactly when the direct loader accepts, except for the documented classes of
-// §2.5 that loader_oracle.h recognises (top-level `...`, a BOM or '#' first line,
-// an `end` escaping the wrapper, a chunk at a nesting limit), each excused only
-// with its evidence re-derived by the direct loader (loader_oracle.h
-// evidence_against: the factory is ngx_lua's wrapper, and the class applies), and
-// counted in the "#check-rate" line at exit. Inputs the direct
-// loader would read as bytecode are loaded by the factory only: bytecode is unsafe
-// by design and the bytecode_roundtrip target covers valid bytecode.
+// exactly when the direct loader accepts, except for the classes of source the
+// wrapper changes, which loader_oracle.h recognises (top-level `...`, a BOM or
+// '#' first line, an `end` escaping the wrapper: conformance/cases/loader_table.case
+// and first_line.case; a chunk at a nesting limit), each excused only with its
+// evidence re-derived by the direct loader (loader_oracle.h evidence_against:
+// the factory is ngx_lua's wrapper, and the class applies), and counted in the
+// "#check-rate" line at exit. Inputs the direct loader would read as bytecode
+// are loaded by the factory only: bytecode is unsafe by design and the
+// bytecode_roundtrip target covers valid bytecode.
 //
 // Running what loads reaches the runtime (the libraries, the ngx API, the limits)
-// without a fresh VM per input, which is what plain Lua fuzzers pay for (issue 6
-// compares the two with fuzz/compare_throughput.sh); the request must end with a
-// classified outcome, never a crash or a hang.
+// without a fresh VM per input, which is what plain Lua fuzzers pay for
+// (fuzz/compare_throughput.sh measures the difference against plain_vm_baseline);
+// the request must end with a classified outcome, never a crash or a hang.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -115,9 +116,9 @@ Outcome serve(std::string_view source) {
   return worker->run(handler);
 }
 
-// The factory's load as the request reports it (Outcome::load_failure, §3.3): the
+// The factory's load as the request reports it (Outcome::load_failure): the
 // loader's message, or success when the chunk loaded, including when only the
-// closure factory's call failed (§2.5).
+// closure factory's call failed (ngx_http_lua_cache_store_code; factory.case).
 LoadResult factory_load_of(const Outcome& out) {
   LoadResult r;
   if (out.load_failure != LoadFailure::compile && out.load_failure != LoadFailure::read) return r;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzing throughput against a plain-VM baseline (issue 6): runs the yardstick
-# target plain_vm_baseline (a fresh lua_State per input, as common Lua fuzzers do)
+# Fuzzing throughput against a plain-VM baseline: runs the baseline target
+# plain_vm_baseline (a fresh lua_State per input, as common Lua fuzzers do)
 # and chunk_loader on the same engine, from the same seeds and dictionary, for the
 # same time, at the same time (one per core, so both see the same machine), then
 # prints exec/s and coverage of both and their ratio.

@@ -1,6 +1,8 @@
-// What the chunk_loader target knows about ngx_lua's two loaders: the documented
+// What the chunk_loader target knows about ngx_lua's two loaders
+// (ngx_http_lua_clfactory_loadbuffer with and without OPENRESTY_LUAJIT): the
 // classes of source on which the factory (classic) and direct (OpenResty) loaders
-// legitimately disagree (§2.5), and what a well-formed load error looks like.
+// legitimately disagree (conformance/cases/loader_table.case, first_line.case),
+// and what a well-formed load error looks like.
 #pragma once
 
 #include <functional>

@@ -63,9 +63,11 @@ Settings differential_settings(Profile profile, bool code_cache = true);
 // A run the CPU or memory budget cut off: not comparable with another run.
 bool cut_off(const Outcome& outcome);
 
-// The classic closure factory itself failed (code escaping the wrapper, §2.5;
+// The classic closure factory itself failed (code escaping the wrapper;
 // Outcome::load_failure): ngx_lua words that error differently on a first load
-// and on a cache hit, so such runs are not comparable across cache states.
+// (ngx_http_lua_cache_loadbuffer) and on a cache hit (ngx_http_lua_cache_load_code),
+// so such runs are not comparable across cache states (factory.case, "factory
+// error on the first load and on a cache hit").
 bool factory_failed(const Outcome& outcome);
 
 }  // namespace codecache::fuzz

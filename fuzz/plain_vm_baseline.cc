@@ -1,7 +1,8 @@
-// Fuzz target `plain_vm_baseline`: the yardstick of issue 6, not one of the
-// campaign's targets. It fuzzes the engine the way common Lua fuzzers do: every
-// input gets a fresh lua_State with the standard libraries, luaL_loadbuffer, and a
-// pcall under an instruction-count hook. fuzz/compare_throughput.sh runs it beside
+// Fuzz target `plain_vm_baseline`: the baseline chunk_loader's throughput is
+// measured against, not one of the campaign's targets. It fuzzes the engine the
+// way common Lua fuzzers do: every input gets a fresh lua_State with the
+// standard libraries, luaL_loadbuffer, and a pcall under an instruction-count
+// hook. fuzz/compare_throughput.sh runs it beside
 // `chunk_loader` on the same engine and seeds and compares exec/s and coverage.
 //
 // Property: none beyond the sanitizers' (no crash, no undefined behaviour). It is

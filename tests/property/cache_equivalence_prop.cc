@@ -1,15 +1,18 @@
 // P2 cached equals uncached. A sequence of requests (interleaved ones included)
 // run with the code cache on, on one VM, gives request by request the same
-// outcome as with it off, where every request gets a fresh VM (spec §5). The
-// `cache` field and the cache events are not compared: they differ by design.
+// outcome as with it off, where every request gets a fresh VM
+// (ngx_http_lua_create_ctx). The `cache` field and the cache events are not
+// compared: they differ by design.
 //
-// classic: only without its documented leaks (README "Profiles", spec §4.1):
+// classic: only without its documented leaks (README "Profiles";
+// ngx_http_lua_new_thread gives a request's globals {__index = main _G}):
 // with the cache on, a library / __index / package.loaded / debug.getfenv(print) write
 // lands in the one main VM and the next request sees it; with the cache off it dies with the
 // request's VM. That is the leak P1 demonstrates, not a cache difference.
 //
-// openresty: one shared _G (spec §1, §4.2), so outcomes do differ; every
-// difference must be explained by an earlier request: a request none of whose
+// openresty: one shared _G (ngx_http_lua_new_thread makes no globals table
+// under OPENRESTY_LUAJIT), so outcomes do differ; every difference must be
+// explained by an earlier request: a request none of whose
 // earlier requests (those run before it, and the partner of an interleaved
 // step) may write shared state (a global, the handler's env via setfenv,
 // library tables, package.loaded, the globals' metatable, a C function's env)

@@ -1,4 +1,5 @@
-// P5 a stateful model of ngx_lua's code cache (spec §3, §5). Commands configure
+// P5 a stateful model of ngx_lua's code cache (ngx_http_lua_cache.c; with the
+// cache off, a VM per request from ngx_http_lua_create_ctx). Commands configure
 // handlers (inline code from a small pool, with a duplicate and a broken one, or a
 // file under two spellings of its path), edit files on disk (a new version, a
 // broken version, deletion), serve requests, toggle the code cache (a new Worker:
@@ -329,7 +330,7 @@ CC_PROP(P5CodeCacheModel, PredictsEventsRefsAndVersions, ()) {
          sut.load_failure ? "load failure" : "-", sut.cache_off ? "worker with cache off" : "-");
 }
 
-// 025-codecache T32 (spec §7.13): requests a, b, a, c where c has b's code.
+// 025-codecache T32: requests a, b, a, c where c has b's code.
 TEST(P5CodeCacheModel, InlineKeysAsNgxLuaTest32) {
   Worker worker(settings_for(Profile::classic));
   Handler a = Handler::inline_code(" ngx.say(\"/a/ is called\") ", 40);

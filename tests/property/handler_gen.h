@@ -43,8 +43,8 @@ enum Feature : unsigned {
 };
 
 // The writes ngx_lua's classic build leaks to other requests (README "Profiles",
-// spec §4.1: whatever a request reaches through __index is the main VM's, and
-// debug.getfenv of a C function is the main _G).
+// ngx_http_lua_new_thread: whatever a request reaches through __index is the
+// main VM's; and debug.getfenv of a C function is the main _G, isolation.case).
 constexpr unsigned kClassicLeaks =
     kLibraryWrite | kMetatableWrite | kPackageLoadedWrite | kCFunctionEnvWrite;
 // Everything that can change state a later request may observe when globals are

@@ -4,9 +4,9 @@
 // every request's outcome (status, body, aborted, error log without the code
 // cache lines, limit) equals its outcome alone on a fresh VM.
 //
-// `classic` keeps ngx_lua's real leaks (README "Profiles"; spec §4.1: a request's
-// T reaches the main VM's tables through __index): library table writes (also
-// through the string metatable), writes through getmetatable(_G).__index,
+// `classic` keeps ngx_lua's real leaks (README "Profiles"; ngx_http_lua_new_thread:
+// a request's globals reach the main VM's tables through __index): library
+// table writes (also through the string metatable), writes through getmetatable(_G).__index,
 // package.loaded writes and writes into debug.getfenv(print) (a C function's env
 // is the main _G). The property holds for classic once those are not generated; the
 // example tests below show that each of them really leaks in classic and that
@@ -104,7 +104,7 @@ TEST_P(DocumentedLeaks, ClassicLeaksEach) {
     EXPECT_EQ(p.writer.status, 200) << leak.name;
     EXPECT_EQ(p.writer.body, "w\n") << leak.name;
     EXPECT_EQ(p.paused, GetParam()) << leak.name;
-    EXPECT_EQ(p.reader.body, "1\n") << leak.name << ": classic should leak (README, spec §4.1)";
+    EXPECT_EQ(p.reader.body, "1\n") << leak.name << ": classic should leak (README \"Profiles\")";
   }
 }
 

@@ -1,9 +1,10 @@
 // P4 trailing comments under the factory loader (classic). ngx_lua's suffix is
-// "\nend" (spec §2.1, fixed in c9a04a9c, test 014-bugs T36), so for any valid
-// handler H and any complete comment C — a line comment `--...`, or a long
-// comment `--[==[ ... ]==]` of level 0..3 — with or without a final newline in
-// LF, CR or CRLF, H..C behaves exactly as H. An unfinished long comment swallows
-// the suffix: the load fails with 500 and "unfinished long comment" (§2.5). On
+// "\nend" (CLFACTORY_END_CODE in ngx_http_lua_clfactory.c, fixed in c9a04a9c,
+// test 014-bugs T36), so for any valid handler H and any complete comment C — a
+// line comment `--...`, or a long comment `--[==[ ... ]==]` of level 0..3 — with
+// or without a final newline in LF, CR or CRLF, H..C behaves exactly as H. An
+// unfinished long comment swallows the suffix: the load fails with 500 and
+// "unfinished long comment" (loader_table.case, "unfinished long comment"). On
 // Lua 5.1 a long comment holding `[[` at level 0 fails to load, closed or not
 // ("nesting of [[...]] is deprecated", fuzz/long_bracket.h). Which comment fails,
 // and with which exact message, is the oracle's (fuzz/trailing_comment_oracle.h),
@@ -99,7 +100,8 @@ Observed load_failure(const std::string& error) {
 }
 
 CC_PROP(P4TrailingComments, CompleteCommentChangesNothingUnlessRefused, ()) {
-  // Valid under the factory: no top-level `...` (spec §2.5).
+  // Valid under the factory: no top-level `...` (loader_table.case, "vararg
+  // expression in inline code").
   const GeneratedHandler h = *gen_handler(GenOptions{kVararg});
   const Comment c = *gen_comment(true);
   count_sequence();

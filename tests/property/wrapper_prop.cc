@@ -5,13 +5,15 @@
 //
 // Excluded besides `...` and `return`: writes through getmetatable(_G).__index.
 // They are not a loader difference but a profile one: classic's T has the
-// metatable {__index = main _G} (spec §4.1), openresty's _G has only the write
-// guard's {__newindex = guard} (§4.2, §4.3), so the generated guard writes in
+// metatable {__index = main _G} (ngx_http_lua_new_thread), openresty's _G has
+// only the write guard's {__newindex = guard}
+// (ngx_http_lua_inject_global_write_guard), so the generated guard writes in
 // one and skips in the other. Likewise `debug.getfenv(print).x = v`: the C
 // function's env is the main _G, which is the handler's globals in openresty but
 // only what classic's T falls back to (so rawget(_G, "x") differs).
-// Log lines are not compared: the write guard logs in openresty only (§4.3), and
-// tracebacks name "main chunk" vs "function <...:1>" (§2.5).
+// Log lines are not compared: the write guard logs in openresty only
+// (write_guard.case), and tracebacks name "main chunk" vs "function <...:1>"
+// (loader_table.case, "traceback frame of the chunk").
 #include "property/prop_support.h"
 
 namespace codecache::prop {

@@ -1,7 +1,9 @@
-// Precompiled handler files (§2.3, §7 items 30-33): the engine's own bytecode,
-// made with string.dump in a plain VM of the same engine, runs under the classic
-// loader (rewritten into a closure factory) and under the OpenResty loader (raw
-// bytes to lua_load). LuaJIT bytecode after a '#' line is refused in both modes.
+// Precompiled handler files (ngx_http_lua_clfactory_loadfile,
+// ngx_http_lua_clfactory_bytecode_prepare; 081-bytecode T2, T3, T7-T10): the
+// engine's own bytecode, made with string.dump in a plain VM of the same engine,
+// runs under the classic loader (rewritten into a closure factory) and under the
+// OpenResty loader (raw bytes to lua_load). LuaJIT bytecode after a '#' line is
+// refused in both modes.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -58,8 +60,10 @@ TEST_P(BytecodeFile, StatusFromBytecode) {
   EXPECT_EQ(out.body, "hello from Lua!\n");
 }
 
-// §2.3 "Consequence": the inner function is the file's original vararg main
-// proto, so `...` compiles even under the factory, and is empty at run time.
+// ngx_http_lua_clfactory_bytecode_prepare makes the file's main proto the child
+// of a synthetic factory: the inner function is the file's original vararg main
+// proto, so `...` compiles even under the factory, and is empty at run time
+// (bytecode.case, "vararg in bytecode compiles and is empty").
 TEST_P(BytecodeFile, VarargMainProtoIsEmpty) {
   const std::string bytes = dump_bytecode("ngx.say(select('#', ...))", GetParam().strip);
   const Outcome out = serve_bytes("v.luac", bytes);
@@ -80,9 +84,11 @@ TEST_P(BytecodeFile, SecondRequestIsACacheHit) {
   EXPECT_EQ(second.body, "cached\n") << dump_log(second);
 }
 
-// §2.3: "LJ bytecode after a `#` line is refused with `bad byte-code header in
-// <filename>` (LUA_ERRFILE) ... in both modes" -> 503. For PUC bytecode the
-// reader skips to the first ESC, so a '#!' line in front of it is allowed.
+// ngx_http_lua_clfactory_loadfile refuses LuaJIT bytecode after a `#` line with
+// `bad byte-code header in <filename>` (LUA_ERRFILE) on both builds -> 503. For
+// PUC bytecode it skips to the first ESC, so a '#!' line in front of it is
+// allowed (bytecode.case, "LuaJIT bytecode after a shebang line is refused",
+// "PUC bytecode after a shebang line is loaded").
 TEST_P(BytecodeFile, BytecodeAfterHashLine) {
   const std::string bytes = dump_bytecode("ngx.say('behind a shebang')", GetParam().strip);
   const Outcome out = serve_bytes("h.luac", "#!/usr/bin/env lua\n" + bytes);
@@ -106,8 +112,9 @@ std::string foreign_bytecode() {
 
 // What a refused bytecode file gives: the classic factory rewrite checks the
 // header itself (`bad byte-code header` / `bytecode format version unsupported`,
-// LUA_ERRFILE -> 503, §2.3); the OpenResty build hands the bytes to the engine's
-// lua_load, whose error is a load error -> 500 (§3.3). LuaJIT says `cannot load
+// LUA_ERRFILE -> 503, ngx_http_lua_clfactory_bytecode_prepare); the OpenResty
+// build hands the bytes to the engine's lua_load, whose error is a load error
+// -> 500 (ngx_http_lua_content_handler_file). LuaJIT says `cannot load
 // incompatible bytecode`; PUC Lua (a combination ngx_lua never builds, but the
 // harness allows) says `bad header in precompiled chunk`.
 void expect_refused(const Outcome& out, Profile p, const std::string& path,
@@ -127,13 +134,13 @@ void expect_refused(const Outcome& out, Profile p, const std::string& path,
   }
 }
 
-// 081-bytecode T2 / §7 item 32: foreign bytecode.
+// 081-bytecode T2: foreign bytecode.
 TEST_P(BytecodeFile, ForeignBytecodeIsRefused) {
   const Outcome out = serve_bytes("f.luac", foreign_bytecode());
   expect_refused(out, GetParam().profile, path_, "bad byte-code header");
 }
 
-// 081-bytecode T3 / §7 item 33: an unknown LuaJIT bytecode version (3). On PUC
+// 081-bytecode T3: an unknown LuaJIT bytecode version (3). On PUC
 // Lua such a file is foreign bytecode again.
 TEST_P(BytecodeFile, UnknownLuaJitVersion) {
   std::string bytes = engine_is_luajit() ? dump_bytecode("ngx.say('x')", GetParam().strip)

@@ -211,7 +211,9 @@ TEST(CliRun, DefaultProfileFollowsTheEngine) {
   const CliResult r = run_cli(with_engine({"-e", "ngx.say(1)"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(r.lines.size(), 1u) << r.out;
-  // OpenResty's LuaJIT gets the OpenResty build, the other engines the classic one (§1).
+  // OpenResty's LuaJIT gets the OpenResty build, the other engines the classic
+  // one (OPENRESTY_LUAJIT, which only OpenResty's luajit.h defines, selects the
+  // code paths in ngx_http_lua_clfactory.c and ngx_http_lua_cache.c).
   EXPECT_EQ(r.lines[0]["profile"], test_engine() == "luajit2" ? "openresty" : "classic");
 }
 

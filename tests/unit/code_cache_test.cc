@@ -1,4 +1,5 @@
-// The code cache (§3) and `lua_code_cache off` (§5): keys, the lookup / miss /
+// The code cache (ngx_http_lua_cache.c) and `lua_code_cache off`
+// (ngx_http_lua_create_ctx in ngx_http_lua_util.h): keys, the lookup / miss /
 // hit / setting-ref protocol with luaL_ref integer refs, what a hit runs, that
 // failed loads are never cached, and that the cache off gives every request a
 // fresh VM (fresh globals, fresh package.loaded, files re-read).
@@ -30,7 +31,8 @@ Settings debug_settings(Profile p, bool code_cache = true) {
 }
 
 // ---------------------------------------------------------------------------
-// Keys (§3.1, §7 items 13, 14, 16)
+// Keys (ngx_http_lua_gen_chunk_cache_key, ngx_http_lua_gen_file_cache_key;
+// 025-codecache T32, T33, T41)
 // ---------------------------------------------------------------------------
 
 TEST(CacheKey, Md5OfTheExactSource) {
@@ -60,7 +62,8 @@ TEST(CacheKey, FileKeyIsNhlfMd5OfThePathAsWritten) {
   EXPECT_EQ(Handler::file("html/a.lua").cache_key, "nhlf_48a9a7def61143c003a7de1644e026e4");
   EXPECT_EQ(Handler::file("html/b.lua").cache_key, "nhlf_68f5f4e946c3efd1cc206452b807e8b6");
   EXPECT_EQ(Handler::file("html/c.lua").cache_key, "nhlf_042c9b3a136fbacbbd0e4b9ad10896b7");
-  // "html/a.lua and ./html/a.lua give two entries."
+  // Two spellings of one path are two entries (cache_keys.case, "dot slash path
+  // is another entry").
   EXPECT_NE(Handler::file("./html/a.lua").cache_key, Handler::file("html/a.lua").cache_key);
 }
 
@@ -83,7 +86,7 @@ TEST(CacheKey, HeldInlineUpToItsBound) {
 }
 
 // ---------------------------------------------------------------------------
-// Lookup protocol (§3.2)
+// Lookup protocol (ngx_http_lua_cache_load_code, ngx_http_lua_cache_store_code)
 // ---------------------------------------------------------------------------
 
 TEST_P(CodeCacheProfiles, MissThenHit) {
@@ -107,7 +110,7 @@ TEST_P(CodeCacheProfiles, MissThenHit) {
   EXPECT_EQ(second.cache_events,
             (CacheTrace{{Kind::lookup, 1}, {Kind::hit, 1}}));
 
-  // The debug lines ngx_lua writes, verbatim (§3.2).
+  // The debug lines ngx_http_lua_cache_load_code writes, verbatim.
   EXPECT_EQ(count_log_lines(first, "[debug] code cache lookup (key='" + key + "', ref=-1)"), 1)
       << dump_log(first);
   EXPECT_EQ(count_log_lines(first, "[debug] code cache miss (key='" + key + "', ref=-1)"), 1);
@@ -124,7 +127,7 @@ TEST_P(CodeCacheProfiles, DebugLinesOnlyAtDebugLevel) {
   EXPECT_EQ(out.cache_events.size(), 2u);  // still recorded in the outcome
 }
 
-// 025-codecache T32 / §7 item 13: /a/, /b/, /a/, then /c/ with /b/'s code.
+// 025-codecache T32: /a/, /b/, /a/, then /c/ with /b/'s code.
 TEST_P(CodeCacheProfiles, T32EventSequence) {
   Worker worker(debug_settings(GetParam()));
   Handler a = Handler::inline_code(" ngx.say(\"/a/ is called\") ", 10);
@@ -155,7 +158,7 @@ TEST_P(CodeCacheProfiles, T32EventSequence) {
       << dump_log(r4);
 }
 
-// 025-codecache T33 / §7 item 14: file keys, c.lua (same content as b.lua) gets
+// 025-codecache T33: file keys, c.lua (same content as b.lua) gets
 // its own entry, ref 3 in the second round.
 TEST_P(CodeCacheProfiles, T33FileKeys) {
   ScratchDir dir;
@@ -187,13 +190,13 @@ TEST_P(CodeCacheProfiles, T33FileKeys) {
 }
 
 // ---------------------------------------------------------------------------
-// What a hit runs (§3.3)
+// What a hit runs (ngx_http_lua_cache_load_code)
 // ---------------------------------------------------------------------------
 
 // Classic and sealed: the factory is called on every use, giving a fresh closure,
 // so setfenv(1, ...) in one request is gone in the next. OpenResty: the same
-// function object serves every request and the setfenv carries over ("Observed
-// on a real nginx").
+// function object serves every request and the setfenv carries over
+// (isolation.case, "setfenv inside a handler carries over on openresty").
 TEST_P(CodeCacheProfiles, SetfenvPersistsOnlyWithoutTheFactory) {
   Worker worker(settings_for(GetParam()));
   Handler handler = Handler::inline_code(
@@ -206,9 +209,10 @@ TEST_P(CodeCacheProfiles, SetfenvPersistsOnlyWithoutTheFactory) {
       << dump_log(outs[1]);
 }
 
-// §3.3 "If the factory raises an error" [inferred]: the factory is stored before
-// it is called, so the first request reports a closure-generation failure and
-// later hits report the Lua error with the key.
+// ngx_http_lua_cache_store_code stores the factory before it calls it, so the
+// first request reports a closure-generation failure (ngx_http_lua_cache_loadbuffer)
+// and later hits report the Lua error with the key (ngx_http_lua_cache_load_code);
+// factory.case, "factory error on the first load and on a cache hit".
 TEST(FactoryErrors, FirstLoadThenHits) {
   for (Profile p : {Profile::classic, Profile::sealed}) {
     SCOPED_TRACE(to_string(p));
@@ -246,11 +250,12 @@ TEST(FactoryErrors, FileFactoryFailureNamesTheAbsolutePath) {
 }
 
 // ---------------------------------------------------------------------------
-// Files on disk vs the cache ("Observed on a real nginx", §3.3, §7 items 1, 2)
+// Files on disk vs the cache (025-codecache T1, T3; cache_keys.case)
 // ---------------------------------------------------------------------------
 
-// "Failed compiles are never cached: a file fixed on disk is picked up by the
-// next request even with the cache on."
+// Failed compiles are never cached: a file fixed on disk is picked up by the
+// next request even with the cache on (cache_keys.case, "a broken file fixed on
+// disk is picked up with the cache on").
 TEST_P(CodeCacheProfiles, BrokenFileFixedOnDiskIsPickedUp) {
   ScratchDir dir;
   const std::string path = dir.write("t.lua", "ngx.say(32");
@@ -271,8 +276,9 @@ TEST_P(CodeCacheProfiles, BrokenFileFixedOnDiskIsPickedUp) {
   EXPECT_EQ(again.body, "101\n");
 }
 
-// "A file that loaded once keeps being served from the cache after it is edited,
-// broken or deleted" (025-codecache T1: 32, updated, 32).
+// A file that loaded once keeps being served from the cache after it is edited,
+// broken or deleted (025-codecache T1: 32, updated, 32; cache_keys.case, "a
+// cached file survives being broken on disk", "a cached file survives being deleted").
 TEST_P(CodeCacheProfiles, CachedFileSurvivesEditsAndDeletion) {
   ScratchDir dir;
   const std::string path = dir.write("t.lua", "ngx.say(32)");
@@ -317,10 +323,10 @@ TEST_P(CodeCacheProfiles, CacheOffRereadsTheFile) {
 }
 
 // ---------------------------------------------------------------------------
-// lua_code_cache off (§5)
+// lua_code_cache off (ngx_http_lua_create_ctx: ngx_http_lua_init_vm per request)
 // ---------------------------------------------------------------------------
 
-// §7 item 8 (025-codecache T17): a fresh VM per request, whatever the profile.
+// 025-codecache T17: a fresh VM per request, whatever the profile.
 TEST_P(CodeCacheProfiles, CacheOffGivesFreshGlobals) {
   Worker worker(settings_for(GetParam(), /*code_cache=*/false));
   EXPECT_EQ(worker.main_vm(), nullptr);
@@ -334,7 +340,8 @@ TEST_P(CodeCacheProfiles, CacheOffGivesFreshGlobals) {
 }
 
 // The same handler with the cache on: classic/sealed keep a per-request _G
-// (§4.1, 014-bugs T26 classic), openresty shares it (§4.2, §7 item 34).
+// (ngx_http_lua_new_thread: a new globals table per entry thread), openresty
+// shares it (isolation.case, "_G.t counter across requests (014-bugs T26)").
 TEST_P(CodeCacheProfiles, CacheOnGlobalsFollowTheProfile) {
   Worker worker(settings_for(GetParam()));
   Handler handler = Handler::inline_code(
@@ -347,10 +354,12 @@ TEST_P(CodeCacheProfiles, CacheOnGlobalsFollowTheProfile) {
   }
 }
 
-// §5: the integer ref from another VM's cache means nothing, but ngx_lua 0.10.23
-// (the real referee) does not reset it with the cache off: the first request
-// looks up from LUA_REFNIL, the next one logs the ref its VM gave and misses in
-// its own fresh VM all the same.
+// The integer ref from another VM's cache means nothing, but ngx_lua 0.10.23
+// (the real referee) does not reset it with the cache off
+// (ngx_http_lua_content_handler_inline passes llcf->content_src_ref as it is):
+// the first request looks up from LUA_REFNIL, the next one logs the ref its VM
+// gave and misses in its own fresh VM all the same (cache_keys.case, "inline
+// keys with the code cache off").
 TEST_P(CodeCacheProfiles, CacheOffKeepsTheStaleRefAndMissesEveryTime) {
   Worker worker(settings_for(GetParam(), /*code_cache=*/false));
   Handler handler = Handler::inline_code("ngx.say('x')");
@@ -364,7 +373,7 @@ TEST_P(CodeCacheProfiles, CacheOffKeepsTheStaleRefAndMissesEveryTime) {
   }
 }
 
-// §7 item 6 (T12/13): builtins survive in every fresh VM.
+// 025-codecache T12/T13: builtins survive in every fresh VM.
 TEST_P(CodeCacheProfiles, CacheOffKeepsBuiltins) {
   Worker worker(settings_for(GetParam(), /*code_cache=*/false));
   Handler handler =
@@ -374,7 +383,7 @@ TEST_P(CodeCacheProfiles, CacheOffKeepsBuiltins) {
   }
 }
 
-// §7 item 7 (025-codecache T15): package.loaded is fresh per request with the
+// 025-codecache T15: package.loaded is fresh per request with the
 // cache off. With the cache on, classic reaches the worker's package table
 // through __index and openresty shares it, so the module stays loaded; sealed
 // loads modules into the request's own package.loaded.

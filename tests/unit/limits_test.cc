@@ -51,7 +51,7 @@ const Bomb kBombs[] = {
     {"memory", "local t = {} for i = 1, 1e9 do t[i] = (\"x\"):rep(1000) .. i end",
      {LimitKind::memory}, "", 8},
     {"recursion", "local function f() return 1 + f() end f()", {LimitKind::stack}, ""},
-    // The string.rep bomb: 10 MB strings in a loop. Whether the CPU budget
+    // A string.rep bomb: 10 MB strings in a loop. Whether the CPU budget
     // or the heap cap is hit first depends on the collector's pace.
     {"string_rep", "for i = 1, 1e9 do local s = (\"y\"):rep(1e7) end",
      {LimitKind::cpu_time, LimitKind::memory}, "", 32, 200, false},
@@ -210,7 +210,8 @@ TEST(JitLimits, LoopWithinBudgetCompletes) {
   EXPECT_EQ(out.body, "100000\n");
 }
 
-// Code run by the factory (§3.3: on the main thread, at load time) is budgeted too.
+// Code run by the factory (on the main thread, at load time:
+// ngx_http_lua_cache_store_code, ngx_http_lua_cache_load_code) is budgeted too.
 TEST(FactoryLimits, InfiniteLoopInTheFactory) {
   Worker worker(settings_for(Profile::classic));
   Handler handler =

@@ -1,8 +1,9 @@
-// How load failures are reported (§2.4, §3.3 "Load failure", §7 items 17, 19, 23):
-// the error-log line, the HTTP status (404 for a missing file, 503 for other file
-// errors, 500 for syntax errors) and that nothing is cached. File handlers are
-// given relative paths, as in nginx.conf; ngx_lua rebases them and logs and loads
-// by the absolute path.
+// How load failures are reported (ngx_http_lua_cache_loadbuffer,
+// ngx_http_lua_cache_loadfile, ngx_http_lua_content_handler_file; 002-content
+// T40, T42, T51): the error-log line, the HTTP status (404 for a missing file,
+// 503 for other file errors, 500 for syntax errors) and that nothing is cached.
+// File handlers are given relative paths, as in nginx.conf; ngx_lua rebases them
+// and logs and loads by the absolute path.
 //
 // Permission denied (002-content T51, /etc/shadow -> 503) cannot be produced
 // reliably here: the tests run as root, and root reads a chmod 000 file. Other
@@ -41,7 +42,7 @@ std::string file_error_line(const std::string& abs_path, const std::string& mess
   return "[error] failed to load external Lua file \"" + abs_path + "\": " + message;
 }
 
-// §7 item 17 / §3.3: ENOENT -> 404.
+// 002-content T40 / ngx_http_lua_cache_loadfile: ENOENT -> 404.
 TEST_P(LoadErrors, MissingFileIs404) {
   const Outcome out = serve("html/missing.lua");
   EXPECT_EQ(out.status, 404);
@@ -53,7 +54,8 @@ TEST_P(LoadErrors, MissingFileIs404) {
             file_error_line(path, "cannot open " + path + ": No such file or directory"));
 }
 
-// §2.2 step 6: fopen() of a directory succeeds, reading fails -> "cannot read".
+// ngx_http_lua_clfactory_loadfile: fopen() of a directory succeeds, reading
+// fails (ferror) -> "cannot read".
 TEST_P(LoadErrors, DirectoryIs503) {
   std::filesystem::create_directories(dir_.path() / "dir.lua");
   const Outcome out = serve("dir.lua");
@@ -101,7 +103,8 @@ TEST_P(LoadErrors, UnreadableFile) {
   }
 }
 
-// §3.3: a syntax error in a file is 500, the message carries the "@path" chunk name.
+// ngx_http_lua_content_handler_file: a syntax error in a file is 500 (any code
+// below NGX_HTTP_SPECIAL_RESPONSE), the message carries the "@path" chunk name.
 TEST_P(LoadErrors, SyntaxErrorInFileIs500) {
   dir_.write("syn.lua", "for end");
   const Outcome out = serve("syn.lua");
@@ -111,7 +114,7 @@ TEST_P(LoadErrors, SyntaxErrorInFileIs500) {
   EXPECT_EQ(out.log[0], file_error_line(path, path + ":1: '<name>' expected near 'end'"));
 }
 
-// §7 item 19 (002-content T42): inline syntax error -> 500 + "failed to load inlined Lua code".
+// 002-content T42: inline syntax error -> 500 + "failed to load inlined Lua code".
 TEST_P(LoadErrors, InlineSyntaxErrorIs500) {
   Worker worker(settings_for(GetParam()));
   Handler handler = Handler::inline_code("for end", 40);
@@ -123,7 +126,7 @@ TEST_P(LoadErrors, InlineSyntaxErrorIs500) {
                         "content_by_lua(nginx.conf:40):1: '<name>' expected near 'end'");
 }
 
-// The chunk name follows the directive's line (§6).
+// The chunk name follows the directive's line (ngx_http_lua_gen_chunk_name).
 TEST_P(LoadErrors, InlineChunkNameUsesTheConfLine) {
   Worker worker(settings_for(GetParam()));
   Handler handler = Handler::inline_code("for end", 46);
@@ -133,7 +136,9 @@ TEST_P(LoadErrors, InlineChunkNameUsesTheConfLine) {
                         "content_by_lua(nginx.conf:46):1: '<name>' expected near 'end'");
 }
 
-// §3.3: "Load failure: nothing is cached. Every later request reloads and logs again."
+// A failed load stores nothing (ngx_http_lua_cache_loadbuffer calls
+// ngx_http_lua_cache_store_code only after a load succeeded): every later request
+// reloads and logs again (cache_keys.case, "a failed load is never cached").
 TEST_P(LoadErrors, FailedLoadsAreRetriedAndLoggedEveryTime) {
   Settings s = settings_for(GetParam());
   s.log_level = LogLevel::debug;

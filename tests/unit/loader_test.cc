@@ -1,7 +1,8 @@
-// The two loaders of §2: the classic build's closure factory (the source is
-// streamed as "return function() " .. src .. "\nend") and the OpenResty build's
-// direct load. Expected texts come from the §2.5 differential table (LuaJIT 2.1
-// and Lua 5.1 identical unless noted), §2.2 (files) and §7 items 18, 24, 25.
+// The two loaders of ngx_http_lua_clfactory.c: the classic build's closure
+// factory (ngx_http_lua_clfactory_getS streams "return function() " .. src ..
+// "\nend") and the OpenResty build's direct load. Expected texts are those of
+// conformance/cases/loader_table.case (LuaJIT 2.1 and Lua 5.1 identical unless
+// noted), first_line.case and vararg_and_blocks.case (files).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -30,8 +31,8 @@ INSTANTIATE_TEST_SUITE_P(Profiles, LoaderProfiles,
 // Inline code
 // ---------------------------------------------------------------------------
 
-// §2.1: the suffix starts with "\n", so a final `-- comment` without a newline
-// cannot swallow the `end` (014-bugs T36, §7 item 24).
+// CLFACTORY_END_CODE ("\nend", ngx_http_lua_clfactory.c) starts with "\n", so a
+// final `-- comment` without a newline cannot swallow the `end` (014-bugs T36).
 TEST_P(LoaderProfiles, TrailingLineCommentWithoutNewline) {
   const Outcome out = run_inline(GetParam(), "ngx.say(\"ok\") -- blah");
   EXPECT_EQ(out.status, 200) << dump_log(out);
@@ -49,12 +50,13 @@ TEST_P(LoaderProfiles, TrailingLineCommentInFileWithoutNewline) {
   EXPECT_EQ(out.body, "ok\n");
 }
 
-// §2.5 row 2: `...` is a compile error inside the wrapper's non-vararg function.
+// loader_table.case, "vararg expression in inline code": `...` is a compile
+// error inside the wrapper's non-vararg function.
 TEST(FactoryLoader, VarargIsACompileError) {
   for (Profile p : {Profile::classic, Profile::sealed}) {
     Worker worker(settings_for(p));
     Handler handler = Handler::inline_code("local a = ...");
-    for (int i = 0; i < 2; ++i) {  // failed loads are not cached (§3.3): same result twice
+    for (int i = 0; i < 2; ++i) {  // failed loads are not cached: same result twice
       const Outcome out = worker.run(handler);
       EXPECT_EQ(out.status, 500) << to_string(p);
       EXPECT_EQ(out.body, "");
@@ -66,7 +68,7 @@ TEST(FactoryLoader, VarargIsACompileError) {
   }
 }
 
-// §2.5 row 2, direct column: the main chunk is vararg; `...` is empty in content.
+// The same case on openresty: the main chunk is vararg; `...` is empty in content.
 TEST(DirectLoader, VarargIsEmptyInContent) {
   const Outcome out =
       run_inline(Profile::openresty, "local a = ... ngx.say(select(\"#\", ...), \" \", tostring(a))");
@@ -74,9 +76,10 @@ TEST(DirectLoader, VarargIsEmptyInContent) {
   EXPECT_EQ(out.body, "0 nil\n");
 }
 
-// §2.5 `end, print("X"), function()` and §3.3: compiles under the wrapper; the
-// middle expression runs every time the factory is called, i.e. on the miss and
-// on every cache hit. lua_pcall(factory, 0, 1) keeps only the first value, the
+// loader_table.case, "end comma print comma function escapes the factory":
+// compiles under the wrapper; the middle expression runs every time the factory
+// is called, i.e. on the miss (ngx_http_lua_cache_store_code) and on every cache
+// hit (ngx_http_lua_cache_load_code). lua_pcall(factory, 0, 1) keeps only the first value, the
 // empty `function() end`, so the handler itself prints nothing.
 TEST(FactoryLoader, InjectedExpressionRunsOnEveryRequest) {
   for (Profile p : {Profile::classic, Profile::sealed}) {
@@ -103,7 +106,8 @@ TEST(DirectLoader, InjectionIsASyntaxError) {
   EXPECT_EQ(out.log[0], std::string(kInlineError) + kChunk + ":1: '<eof>' expected near 'end'");
 }
 
-// §2.5 `end or function()`: compiles under the wrapper and returns the first function.
+// loader_table.case, "end or function compiles under the factory": it returns
+// the first function.
 TEST(FactoryLoader, EndOrFunctionReturnsTheFirstFunction) {
   const Outcome out = run_inline(Profile::classic, "end or function() ngx.say(\"second\")");
   EXPECT_EQ(out.status, 200) << dump_log(out);
@@ -118,7 +122,7 @@ struct SyntaxRow {
   std::string direct;
 };
 
-// The §2.5 rows whose text is the same on LuaJIT and Lua 5.1.
+// The loader_table.case rows whose text is the same on LuaJIT and Lua 5.1.
 std::vector<SyntaxRow> common_rows() {
   return {
       {"unclosed_function", "function f()",
@@ -156,8 +160,9 @@ TEST_P(LoaderProfiles, SyntaxErrorsMatchTheDifferentialTable) {
   }
 }
 
-// §2.5 `break`: LuaJIT reports it at line 1 without a token; Lua 5.1 at the
-// token that follows (`end` of the wrapper on line 2, or <eof>).
+// loader_table.case, "break outside a loop": LuaJIT reports it at line 1
+// without a token; Lua 5.1 at the token that follows (`end` of the wrapper on
+// line 2, or <eof>).
 TEST_P(LoaderProfiles, BreakOutsideLoop) {
   const Profile p = GetParam();
   const Outcome out = run_inline(p, "break");
@@ -172,9 +177,10 @@ TEST_P(LoaderProfiles, BreakOutsideLoop) {
   EXPECT_EQ(out.log[0], std::string(kInlineError) + kChunk + expected);
 }
 
-// §2.5 "201 locals": the wrapper's function is "function at line 1", the direct
-// chunk the "main function". (The table gives no line for this row: the parser
-// reports it where its lookahead is, which is the wrapper's `end` on line 2.)
+// loader_table.case, "201 local variables": the wrapper's function is
+// "function at line 1", the direct chunk the "main function". (The case pins
+// no line: the parser reports it where its lookahead is, which is the wrapper's
+// `end` on line 2.)
 TEST_P(LoaderProfiles, TooManyLocals) {
   const Profile p = GetParam();
   std::string source;
@@ -190,9 +196,10 @@ TEST_P(LoaderProfiles, TooManyLocals) {
   EXPECT_NE(out.log[0].find(message), std::string::npos) << out.log[0];
 }
 
-// §2.2 "`#` first line in inline code": ngx_lua does not skip it. Under the
-// wrapper it is `unexpected symbol near '#'`; the direct load goes through the
-// engine's lexer, which skips it on LuaJIT but not on PUC Lua.
+// first_line.case, "hash first line in inline code": ngx_lua does not skip it
+// (ngx_http_lua_clfactory_loadbuffer has no '#' check). Under the wrapper it is
+// `unexpected symbol near '#'`; the direct load goes through the engine's lexer,
+// which skips it on LuaJIT but not on PUC Lua.
 TEST_P(LoaderProfiles, HashFirstLineInInlineCode) {
   const Profile p = GetParam();
   const Outcome out = run_inline(p, "#!/bin/lua\nngx.say(\"ran\")");
@@ -206,7 +213,8 @@ TEST_P(LoaderProfiles, HashFirstLineInInlineCode) {
   }
 }
 
-// §2.2 BOM and "Observed on a real nginx": clfactory has no BOM handling.
+// first_line.case, "BOM before inline code that compiles under the factory on
+// LuaJIT" (observed on a real nginx): ngx_http_lua_clfactory.c has no BOM handling.
 //  - wrapper on LuaJIT: bytes >= 0x80 are identifier characters, so the BOM glues
 //    onto `ngx` and the chunk fails at run time indexing that global;
 //  - Lua 5.1 (either loader): the raw 0xEF byte is an unexpected symbol;
@@ -231,8 +239,9 @@ TEST_P(LoaderProfiles, Utf8Bom) {
   }
 }
 
-// §2.5 "Runtime introspection": the wrapper's handler is a function defined on
-// line 1, the direct one is the main chunk.
+// loader_table.case, "debug.getinfo what of the running chunk" and "linedefined
+// and lastlinedefined of the running chunk": the wrapper's handler is a function
+// defined on line 1, the direct one is the main chunk.
 TEST_P(LoaderProfiles, HandlerIntrospection) {
   const Profile p = GetParam();
   const Outcome out = run_inline(
@@ -241,7 +250,8 @@ TEST_P(LoaderProfiles, HandlerIntrospection) {
   EXPECT_EQ(out.body, is_factory(p) ? "Lua 1\n" : "main 0\n");
 }
 
-// §2.1: the prefix has no newline, so line N of the source is line N of the chunk.
+// CLFACTORY_BEGIN_CODE ("return function() ", ngx_http_lua_clfactory.c) has no
+// newline, so line N of the source is line N of the chunk.
 TEST_P(LoaderProfiles, LineNumbersArePreserved) {
   const Outcome out =
       run_inline(GetParam(), "\n\nngx.say(\"line \", debug.getinfo(1, \"l\").currentline)");
@@ -249,7 +259,7 @@ TEST_P(LoaderProfiles, LineNumbersArePreserved) {
 }
 
 // ---------------------------------------------------------------------------
-// Text files (§2.2)
+// Text files (ngx_http_lua_clfactory_loadfile)
 // ---------------------------------------------------------------------------
 
 Outcome run_file_once(Profile p, const std::string& path) {
@@ -258,7 +268,8 @@ Outcome run_file_once(Profile p, const std::string& path) {
   return worker.run(handler);
 }
 
-// 002-content T41 / §7 item 18: the '#' line is skipped and replaced by "\n".
+// 002-content T41: the '#' line is skipped and replaced by "\n"
+// (ngx_http_lua_clfactory_loadfile sets extraline, ngx_http_lua_clfactory_getF sends it).
 TEST_P(LoaderProfiles, ShebangFileKeepsLineNumbers) {
   ScratchDir dir;
   const std::string path =
@@ -268,7 +279,7 @@ TEST_P(LoaderProfiles, ShebangFileKeepsLineNumbers) {
   EXPECT_EQ(out.body, "line 3\n");
 }
 
-// §2.2: any '#' starts a skipped line, not only "#!".
+// ngx_http_lua_clfactory_loadfile: any '#' starts a skipped line, not only "#!".
 TEST_P(LoaderProfiles, AnyHashFirstLineIsSkippedInFiles) {
   ScratchDir dir;
   const std::string path = dir.write("h.lua", "# not lua at all (\nngx.say(\"after hash\")\n");
@@ -277,8 +288,8 @@ TEST_P(LoaderProfiles, AnyHashFirstLineIsSkippedInFiles) {
   EXPECT_EQ(out.body, "after hash\n");
 }
 
-// 014-bugs T40 / §7 item 25 / #385: a file of exactly 2 * 4096 bytes still gets
-// its "\nend".
+// 014-bugs T40 (lua-nginx-module issue #385): a file of exactly 2 * 4096 bytes
+// still gets its "\nend" (ngx_http_lua_clfactory_getF).
 TEST_P(LoaderProfiles, FileOfExactly8192Bytes) {
   ScratchDir dir;
   const std::string content = std::string(8192 - 14, ' ') + "ngx.say('ok')\n";
@@ -300,7 +311,8 @@ TEST_P(LoaderProfiles, FilesAroundTheReadBlockSize) {
   }
 }
 
-// §6: a file's chunk name is "@<absolute path>", so errors read "/abs/path.lua:N:".
+// ngx_http_lua_clfactory_loadfile: a file's chunk name is "@<path>", the path
+// rebased to absolute (ngx_http_lua_rebase_path), so errors read "/abs/path.lua:N:".
 TEST_P(LoaderProfiles, FileErrorsNameTheAbsolutePath) {
   ScratchDir dir;
   const std::string path = dir.write("e.lua", "\nerror(\"boom\")");
@@ -312,7 +324,8 @@ TEST_P(LoaderProfiles, FileErrorsNameTheAbsolutePath) {
   EXPECT_EQ(out.log[0].substr(0, expected.size()), expected) << out.log[0];
 }
 
-// §2.2 + §2.5: a wrapper-only compile error in a text file.
+// vararg_and_blocks.case, "vararg in a text file": a wrapper-only compile error
+// in a text file.
 TEST_P(LoaderProfiles, VarargInTextFile) {
   const Profile p = GetParam();
   ScratchDir dir;

@@ -1,6 +1,7 @@
-// Running a handler (§3.3, §4, §6, "Observed on a real nginx"): runtime errors
-// before and after output, ngx.exit and ngx.status, the traceback frame of the
-// handler in each loader, and that one worker serves requests back to back.
+// Running a handler (ngx_http_lua_content_by_chunk, ngx_http_lua_run_thread;
+// conformance/cases/runtime.case): runtime errors before and after output,
+// ngx.exit and ngx.status, the traceback frame of the handler in each loader,
+// and that one worker serves requests back to back.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -22,7 +23,8 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-// §6 + "Observed": no output yet -> 500 page and the entry-thread log line.
+// runtime.case, "runtime error before any output is a 500": no output yet -> 500
+// page and the entry-thread log line (ngx_http_lua_run_thread).
 TEST_P(RuntimeProfiles, RuntimeErrorBeforeOutputIs500) {
   const Outcome out = run_inline(GetParam(), "error(\"boom\")");
   EXPECT_EQ(out.status, 500);
@@ -35,8 +37,8 @@ TEST_P(RuntimeProfiles, RuntimeErrorBeforeOutputIs500) {
   EXPECT_NE(out.log[0].find("\nstack traceback:\n"), std::string::npos) << out.log[0];
 }
 
-// §2.5 "Runtime introspection": the handler's traceback frame is
-// `in function <content_by_lua(nginx.conf:40):1>` under the wrapper and
+// loader_table.case, "traceback frame of the chunk": the handler's traceback
+// frame is `in function <content_by_lua(nginx.conf:40):1>` under the wrapper and
 // `in main chunk` when loaded directly (073-backtrace before/after 72868121).
 TEST_P(RuntimeProfiles, TracebackFrameOfTheHandler) {
   const Profile p = GetParam();
@@ -94,7 +96,7 @@ TEST_P(RuntimeProfiles, RuntimeErrorAfterOutputKeepsTheStatusSet) {
   EXPECT_EQ(out.body, "partial\n");
 }
 
-// §7 item 27 (073-backtrace T2): error(nil) -> "unknown reason".
+// 073-backtrace T2: error(nil) -> "unknown reason" (ngx_http_lua_run_thread).
 TEST_P(RuntimeProfiles, ErrorNilIsUnknownReason) {
   const Outcome out = run_inline(GetParam(), "error(nil)");
   EXPECT_EQ(out.status, 500);
@@ -176,7 +178,8 @@ TEST_P(RuntimeProfiles, SayAndPrintFlattenValues) {
   EXPECT_EQ(out.body, "a1bcniltruefalsenull\n");
 }
 
-// ngx.log prefixes "[lua] <chunk>:<line>: " (§7 item 16); print logs at NOTICE.
+// ngx.log prefixes "[lua] <chunk>:<line>: " (ngx_http_lua_ngx_log, 025-codecache
+// T41); print logs at NOTICE (ngx_http_lua_print).
 TEST_P(RuntimeProfiles, LogLinesCarryChunkAndLine) {
   const Outcome out =
       run_inline(GetParam(), "ngx.log(ngx.WARN, \"hello \", 1)\nprint(\"from print\")");
