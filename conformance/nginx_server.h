@@ -2,15 +2,15 @@
 // (`daemon off; master_process off`) with its own prefix and configuration,
 // on the run's loopback port (held by a PortReservation, nginx_port.h), with
 // the build's LuaJIT on LD_LIBRARY_PATH; stopped by the destructor, always (and
-// killed by the kernel if the runner dies first, through PR_SET_PDEATHSIG), so
+// killed by the kernel if the runner dies first: child_process.h), so
 // no nginx outlives its test.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "child_process.h"
 #include "nginx_build.h"
 
 namespace codecache::conformance {
@@ -37,10 +37,10 @@ class NginxServer {
 
   // Asks nginx to quit, waits, and kills it if it does not. Idempotent.
   void stop();
-  bool running() const { return pid_ > 0; }
+  bool running() const { return process_.has_value(); }
 
  private:
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> process_;
 };
 
 std::string read_file(const std::string& path);

@@ -22,12 +22,18 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "case_file.h"
+#include "child_process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::vector<std::string> kEngines = {"lua51", "luajit", "luajit2"};
+using codecache::conformance::ChildProcess;
+using codecache::conformance::kEngines;
+using codecache::conformance::kPipe;
+using codecache::conformance::SpawnSpec;
 const std::vector<std::string> kProfiles = {"classic", "openresty", "sealed"};
 
 struct Column {
@@ -70,36 +76,34 @@ EngineRun run_engine(const fs::path& bin_dir, const std::string& engine, const s
     out.error = runner.string() + " not found (build it: cmake --build build --target conform_" + engine + ")";
     return out;
   }
-  std::string cmd = "'" + runner.string() + "' --all --json";
-  if (!cases.empty()) cmd += " --cases '" + cases + "'";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) {
-    out.error = "cannot run " + runner.string();
+  SpawnSpec spec;
+  spec.argv = {runner.string(), "--all", "--json"};
+  if (!cases.empty()) spec.argv.insert(spec.argv.end(), {"--cases", cases});
+  spec.stdout_path = kPipe;
+  spec.stderr_path = "";  // the runner's messages reach the user
+  int status = 0;
+  try {
+    ChildProcess child(spec);
+    for (std::string line; child.read_line(line);) {
+      try {
+        out.runs.push_back(json::parse(line));
+      } catch (const std::exception&) {
+        std::cerr << "codecache conform: " << engine << ": not JSON: " << line << "\n";
+      }
+    }
+    status = child.wait();
+  } catch (const std::exception& e) {
+    out.error = e.what();
     return out;
   }
-  std::string line;
-  char buf[65536];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    line += buf;
-    if (line.empty() || line.back() != '\n') continue;
-    try {
-      out.runs.push_back(json::parse(line));
-    } catch (const std::exception&) {
-      std::cerr << "codecache conform: " << engine << ": not JSON: " << line;
-    }
-    line.clear();
-  }
-  const int status = pclose(pipe);
   // The runner exits 0 when every run passed and 1 when some failed (they are in
   // its JSON); anything else (a signal, a crash, a set-up error) means it died on
   // the way and its list is incomplete, so the report must not be written.
   const bool any_failed = std::any_of(out.runs.begin(), out.runs.end(),
                                       [](const json& run) { return !run["passed"].get<bool>(); });
   if (!WIFEXITED(status) || WEXITSTATUS(status) != (any_failed ? 1 : 0)) {
-    out.error = runner.string() + " did not finish cleanly (" +
-                (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
-                                     : "exit status " + std::to_string(WEXITSTATUS(status))) +
-                ", " + std::to_string(out.runs.size()) + " runs reported)";
+    out.error = runner.string() + " did not finish cleanly (" + ChildProcess::describe(status) + ", " +
+                std::to_string(out.runs.size()) + " runs reported)";
   } else if (out.runs.empty()) {
     out.error = runner.string() + " produced no runs";
   }

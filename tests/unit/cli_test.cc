@@ -2,10 +2,8 @@
 // set to the engine of this test binary. Bad arguments exit 2 with a message on
 // stderr and nothing on stdout; a run prints one JSON object per request with the
 // documented fields (see `codecache --help`).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "core/model/cache_key.h"
 #include "unit/test_support.h"
 
@@ -40,25 +39,13 @@ CliResult run_cli(const std::vector<std::string>& args) {
   ScratchDir dir;
   const std::string out_path = (dir.path() / "stdout").string();
   const std::string err_path = (dir.path() / "stderr").string();
-  std::vector<std::string> argv_storage = {CODECACHE_CLI};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
+  codecache::conformance::SpawnSpec spec;
+  spec.argv = {CODECACHE_CLI};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdout_path = out_path;
+  spec.stderr_path = err_path;
   CliResult r;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (out < 0 || err < 0) _exit(127);
-    dup2(out, 1);
-    dup2(err, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return r;
+  const int status = codecache::conformance::ChildProcess(spec).wait();
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(out_path);
   r.err = slurp(err_path);

@@ -33,6 +33,6 @@ status=0
 "$tmp/bin/codecache-conform" --report "$tmp/report2.md" --engines luajit2 >"$tmp/out2" 2>&1 || status=$?
 cat "$tmp/out2"
 [ "$status" = 2 ] || { echo "FAIL: a runner killed by a signal gave exit $status, not 2" >&2; exit 1; }
-grep -qE "conform_luajit2 did not finish cleanly \((signal 11|exit status 139), 1 runs reported\)" "$tmp/out2" ||
+grep -qE "conform_luajit2 did not finish cleanly \((killed by signal 11 \(Segmentation fault\)|exited with status 139), 1 runs reported\)" "$tmp/out2" ||
   { echo "FAIL: the runner's death is not named" >&2; exit 1; }
 echo "ok: the report fails on a cached/uncached difference and on a runner that died"
