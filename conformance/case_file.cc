@@ -2,6 +2,7 @@
 #include "case_file.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,23 @@
 
 namespace codecache::conformance {
 namespace {
+
+// Each expectation's section name, the one list the parser and the messages use.
+constexpr std::array<std::pair<Field, const char*>, 13> kFieldNames = {{
+    {Field::status, "status"},
+    {Field::body, "body"},
+    {Field::body_like, "body_like"},
+    {Field::error_log, "error_log"},
+    {Field::error_log_like, "error_log_like"},
+    {Field::no_error_log, "no_error_log"},
+    {Field::no_error_log_like, "no_error_log_like"},
+    {Field::limit, "limit"},
+    {Field::limit_detail, "limit_detail"},
+    {Field::aborted, "aborted"},
+    {Field::cache, "cache"},
+    {Field::cache_key, "cache_key"},
+    {Field::grep_error_log_out, "grep_error_log_out"},
+}};
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -550,24 +568,11 @@ class Parser {
   }
 
   void expectation(const Header& h, const Qualifier& q) {
-    static const std::map<std::string, Field> fields = {
-        {"status", Field::status},
-        {"body", Field::body},
-        {"body_like", Field::body_like},
-        {"error_log", Field::error_log},
-        {"error_log_like", Field::error_log_like},
-        {"no_error_log", Field::no_error_log},
-        {"no_error_log_like", Field::no_error_log_like},
-        {"limit", Field::limit},
-        {"limit_detail", Field::limit_detail},
-        {"aborted", Field::aborted},
-        {"cache", Field::cache},
-        {"cache_key", Field::cache_key},
-        {"grep_error_log_out", Field::grep_error_log_out}};
-    auto it = fields.find(h.name);
-    if (it == fields.end()) at_.fail("unknown section '" + h.name + "'");
+    auto it = std::find_if(kFieldNames.begin(), kFieldNames.end(),
+                           [&](const auto& entry) { return h.name == entry.second; });
+    if (it == kFieldNames.end()) at_.fail("unknown section '" + h.name + "'");
     Expectation e;
-    e.field = it->second;
+    e.field = it->first;
     e.request = h.index;
     e.when = q;
     e.line = at_.line;
@@ -699,21 +704,8 @@ class Parser {
 }  // namespace
 
 const char* field_name(Field f) {
-  switch (f) {
-    case Field::status: return "status";
-    case Field::body: return "body";
-    case Field::body_like: return "body_like";
-    case Field::error_log: return "error_log";
-    case Field::error_log_like: return "error_log_like";
-    case Field::no_error_log: return "no_error_log";
-    case Field::no_error_log_like: return "no_error_log_like";
-    case Field::limit: return "limit";
-    case Field::limit_detail: return "limit_detail";
-    case Field::aborted: return "aborted";
-    case Field::cache: return "cache";
-    case Field::cache_key: return "cache_key";
-    case Field::grep_error_log_out: return "grep_error_log_out";
-  }
+  for (const auto& [field, name] : kFieldNames)
+    if (field == f) return name;
   return "?";
 }
 
