@@ -45,6 +45,10 @@ void check_equal(Profile profile, GenOptions options) {
     RC_LOG() << "request " << i << ": H" << c.on[i].handler << " at step " << c.on[i].step
              << "\n";
     RC_ASSERT(c.on[i].handler == c.off[i].handler);
+    if (observe(c.on[i].outcome) != observe(c.off[i].outcome)) {
+      RC_LOG() << "cache on: " << rc::toString(observe(c.on[i].outcome))
+               << "\ncache off: " << rc::toString(observe(c.off[i].outcome)) << "\n";
+    }
     RC_ASSERT(observe(c.on[i].outcome) == observe(c.off[i].outcome));
   }
 }
