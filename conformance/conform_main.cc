@@ -42,6 +42,17 @@ struct Options {
 
 std::string engine_name() { return std::string(codecache::engine::name()); }
 
+// Caps the runner's address space for the widest memory limit among `cases`
+// (address_space_cap.h): a hole in a cap fails that run's ctest, not the machine.
+void cap_runner_address_space(const std::vector<const Case*>& cases) {
+  static const std::string program = "conform_" + engine_name();
+  codecache::Limits widest;
+  for (const Case* c : cases) {
+    if (c->max_memory_mb) widest.memory_bytes = std::max(widest.memory_bytes, *c->max_memory_mb << 20);
+  }
+  codecache::cap_address_space(codecache::address_space_cap_for(widest), program.c_str());
+}
+
 // The core on this engine, in process: every profile.
 class CoreRunner : public Runner {
  public:
@@ -49,10 +60,8 @@ class CoreRunner : public Runner {
   std::string program() const override { return "conform_" + engine_name(); }
   std::string engine() const override { return engine_name(); }
   std::vector<std::string> profiles() const override { return kProfiles; }
-  std::string test_name(const Case& c, const Setting& s) const override {
-    std::string id = c.id;
-    std::replace(id.begin(), id.end(), '/', '.');
-    return "conform." + engine_name() + "." + s.profile + "." + s.code_cache_name() + "." + id;
+  std::string test_name_prefix(const Setting& s) const override {
+    return "conform." + engine_name() + "." + s.profile + "." + s.code_cache_name();
   }
   std::string labels(const Case& c) const override {
     std::string labels = "conformance;" + engine_name();
@@ -67,6 +76,7 @@ class CoreRunner : public Runner {
   }
   RunResult run(const Case& c, const Setting& s, bool keep, std::string& failure) override {
     RunConfig cfg{s.profile, s.code_cache, o_.cli, keep, single_};
+    if (single_) cap_runner_address_space({&c});
     RunResult r = run_case(c, cfg);
     if (!r.passed) failure = format_failure(c, cfg, r);
     return r;
@@ -97,17 +107,6 @@ nlohmann::json to_json(const Case& c, const std::string& profile, bool cache_on,
   j["cache_dependent"] = c.cache_dependent();
   j["seconds"] = r.seconds;
   return j;
-}
-
-// Caps the runner's address space for the widest memory limit among `cases`
-// (address_space_cap.h): a hole in a cap fails that run's ctest, not the machine.
-void cap_runner_address_space(const std::vector<const Case*>& cases) {
-  static const std::string program = "conform_" + engine_name();
-  codecache::Limits widest;
-  for (const Case* c : cases) {
-    if (c->max_memory_mb) widest.memory_bytes = std::max(widest.memory_bytes, *c->max_memory_mb << 20);
-  }
-  codecache::cap_address_space(codecache::address_space_cap_for(widest), program.c_str());
 }
 
 int run_all(const Options& o, const std::vector<Case>& cases) {
@@ -220,8 +219,6 @@ int main(int argc, char** argv) {
       std::cerr << "conform: --case needs --profile\n";
       return 2;
     }
-    for (const auto& c : cases)
-      if (c.id == o.case_id) cap_runner_address_space({&c});
     runner.single_run();
     return run_one(runner, cases, o.case_id, {o.profile, o.code_cache == "on"}, o.keep);
   }

@@ -4,7 +4,6 @@
 // expressible case x code-cache setting (`--case`); `--write-ctest` writes that
 // list (run by the build); `--table` prints which cases are not expressible and
 // why; `--check-build` asserts the build is the one it claims to be.
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -45,10 +44,8 @@ class NginxRunner : public Runner {
   std::string program() const override { return "nginx_referee_" + kBuild; }
   std::string engine() const override { return b_.engine; }
   std::vector<std::string> profiles() const override { return {b_.profile}; }
-  std::string test_name(const Case& c, const Setting& s) const override {
-    std::string id = c.id;
-    std::replace(id.begin(), id.end(), '/', '.');
-    return "nginx." + kBuild + "." + s.code_cache_name() + "." + id;
+  std::string test_name_prefix(const Setting& s) const override {
+    return "nginx." + kBuild + "." + s.code_cache_name();
   }
   std::string labels(const Case&) const override { return "nginx;nginx_" + kBuild; }
   std::vector<std::string> run_arguments(const Setting& s) const override {
@@ -90,7 +87,7 @@ int print_table(const NginxRunner& runner, const NginxBuild& b, const std::vecto
         ++runnable;
       } else {
         ++inexpressible;
-        std::cout << "  " << runner.test_name(c, {b.profile, cache_on}) << "  " << why << "\n";
+        std::cout << "  " << test_name(runner, c, {b.profile, cache_on}) << "  " << why << "\n";
       }
     }
     if (!any) ++elsewhere;

@@ -1,6 +1,7 @@
 // The runners' shared skeleton (see runner_main.h).
 #include "runner_main.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,12 @@ std::string self_path(const std::string& fallback) {
   std::error_code ec;
   auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? fallback : p.string();
+}
+
+std::string test_name(const Runner& runner, const Case& c, const Setting& s) {
+  std::string id = c.id;
+  std::replace(id.begin(), id.end(), '/', '.');
+  return runner.test_name_prefix(s) + "." + id;
 }
 
 std::vector<Setting> served_settings(const Runner& runner, const Case& c) {
@@ -34,7 +41,7 @@ int write_ctest(const Runner& runner, const std::vector<Case>& cases, const std:
   int count = 0;
   for (const auto& c : cases) {
     for (const auto& s : served_settings(runner, c)) {
-      const std::string name = cmake_arg(runner.test_name(c, s));
+      const std::string name = cmake_arg(test_name(runner, c, s));
       out << "add_test(" << name << " " << cmake_arg(self) << " --cases " << cmake_arg(cases_dir) << " --case "
           << cmake_arg(c.id);
       for (const auto& a : runner.run_arguments(s)) out << " " << cmake_arg(a);

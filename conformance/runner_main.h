@@ -26,8 +26,9 @@ class Runner {
   virtual std::string program() const = 0;  // "conform_luajit2", "nginx_referee_classic"
   virtual std::string engine() const = 0;
   virtual std::vector<std::string> profiles() const = 0;
-  // The ctest name of a run, and its labels (";"-separated).
-  virtual std::string test_name(const Case& c, const Setting& s) const = 0;
+  // What a run's ctest name starts with ("conform.luajit2.classic.on"); test_name()
+  // appends the case id. And a case's labels (";"-separated).
+  virtual std::string test_name_prefix(const Setting& s) const = 0;
   virtual std::string labels(const Case& c) const = 0;
   // The arguments that select this run, after `--case ID`.
   virtual std::vector<std::string> run_arguments(const Setting& s) const = 0;
@@ -38,6 +39,9 @@ class Runner {
   // Serves the run and checks it; `failure` gets the text printed when it failed.
   virtual RunResult run(const Case& c, const Setting& s, bool keep, std::string& failure) = 0;
 };
+
+// "<prefix>.<case id with dots for slashes>".
+std::string test_name(const Runner& runner, const Case& c, const Setting& s);
 
 // The runs of `c` this runner serves, in order.
 std::vector<Setting> served_settings(const Runner& runner, const Case& c);
