@@ -154,9 +154,11 @@ bool Request::load(Handler& handler, bool& from_cache) {
   if (handler.cache_vm != ctx.id) {
     // A ref into another VM's cache means nothing here. ngx_lua 0.10.23 (the
     // real referee) still does not reset it when the code cache is off, so the
-    // fresh VM's lookup logs that stale ref and misses (the reset came with
-    // a47ad520, §5); a VM replaced after it was abandoned (our own, with the
-    // cache on) starts over.
+    // fresh VM's lookup logs that stale ref and misses (ngx_http_lua_contentby.c,
+    // ngx_http_lua_content_handler_inline passes &llcf->content_src_ref as it is;
+    // the reset came with ngx_lua's commit a47ad520; cache_keys.case, "inline keys
+    // with the code cache off"); a VM replaced after it was abandoned (our own,
+    // with the cache on) starts over.
     if (vm_->settings().code_cache) handler.cache_ref = kRefNil;
     handler.cache_vm = ctx.id;
   }

@@ -1,4 +1,6 @@
-// One request through a content handler, as ngx_lua runs it (§3.3, §4):
+// One request through a content handler, as ngx_lua runs it (ngx_http_lua_contentby.c,
+// ngx_http_lua_content_handler_inline / _file and ngx_http_lua_content_by_chunk;
+// ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer / _loadfile):
 // code cache lookup -> load on a miss (never caching failures) -> on classic and
 // sealed, the factory called for a fresh closure (classic: on the main thread;
 // sealed: on the request's coroutine) -> a new coroutine with the profile's

@@ -1,4 +1,5 @@
-// The globals a request's handler sees, per profile (§4):
+// The globals a request's handler sees, per profile (classic: ngx_http_lua_util.c,
+// ngx_http_lua_new_thread and ngx_http_lua_create_new_globals_table):
 //   classic  : a new table T per request, T._G = T, T.__ngx_req set, metatable
 //              {__index = main _G}; the thread's globals and the closure's env are T.
 //              Writes stay in T, but what T reaches through __index (library tables,

@@ -1,5 +1,7 @@
 // An nginx worker process with ngx_lua: the main VM that serves every request
-// while the code cache is on, or a fresh VM per request while it is off (§5).
+// while the code cache is on, or a fresh VM per request while it is off
+// (ngx_http_lua_util.h, ngx_http_lua_create_ctx, which calls ngx_http_lua_init_vm
+// for every request when lua_code_cache is off).
 // The entry point for everything that runs handlers: the CLI, tests, fuzzers.
 #pragma once
 

@@ -20,7 +20,7 @@ enum class CacheState { miss, hit, off };
 std::string_view to_string(CacheState);
 
 // Why the handler's code did not run, said in fields so that no oracle reads it
-// from the log (§3.3): `read`, LUA_ERRFILE: the file could not be read, or its
+// from the log: `read`, LUA_ERRFILE: the file could not be read, or its
 // bytecode header is refused (ngx_http_lua_clfactory.c, status 503); `compile`,
 // lua_load refused the chunk (a syntax error, or LUA_ERRMEM); `factory`, the closure
 // factory loaded but calling it failed ("fail to generate new closure from the
@@ -33,7 +33,8 @@ std::string_view to_string(LoadFailure);
 enum class LimitKind { none, instructions, cpu_time, memory, stack, sandbox };
 std::string_view to_string(LimitKind);
 
-// The events ngx_lua logs at debug level around a code cache lookup (§3.2), all
+// The events ngx_lua logs at debug level around a code cache lookup
+// (ngx_http_lua_cache.c, ngx_http_lua_cache_load_code), all
 // of them about the request's Outcome::cache_key.
 struct CacheEvent {
   enum class Kind { lookup, miss, hit, setting_ref };
