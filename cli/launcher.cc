@@ -49,10 +49,7 @@ int main(int argc, char** argv) {
               << "' is not one of lua51, luajit, luajit2\nRun 'codecache --help' for usage.\n";
     return 2;
   }
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) self = argv[0];
-  const std::string target = (self.parent_path() / ("codecache-" + engine)).string();
+  const std::string target = (own_directory(argv[0]) / ("codecache-" + engine)).string();
   std::vector<char*> args(argv, argv + argc);
   args.push_back(nullptr);
   args[0] = const_cast<char*>(target.c_str());

@@ -1,6 +1,5 @@
 // `codecache` for one engine: parses the command line and serves the requests.
 // The `codecache` launcher (launcher.cc) picks the binary of the engine asked for.
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>

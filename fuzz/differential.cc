@@ -73,7 +73,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto& r : results) {
     std::free(r.outcome.body);
     std::free(r.outcome.log);
-    std::free(r.outcome.engine);
   }
   return 0;
 }

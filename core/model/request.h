@@ -28,8 +28,7 @@ class Request {
   Request(const Request&) = delete;
   Request& operator=(const Request&) = delete;
 
-  bool finished() const { return finished_; }
-  // Runs the handler until it ends or pauses. Returns finished().
+  // Runs the handler until it ends or pauses. Returns whether it has ended.
   bool resume();
   const Outcome& outcome() const { return state_.outcome; }
   // Moves the outcome out of a finished request.

@@ -28,7 +28,6 @@ class Worker {
   // Starts a request whose steps the caller drives, to interleave requests.
   std::unique_ptr<Request> start(Handler& handler);
 
-  const Settings& settings() const { return settings_; }
   Vm* main_vm() { return vm_.get(); }  // null while the code cache is off
 
   // What the next request would share with the previous ones (shared_state.h):
