@@ -1,4 +1,5 @@
-// Names of profiles and log levels, and the engine-dependent default profile.
+// Names of profiles and log levels, and the default profile (ngx_lua's build on
+// this engine).
 #include "core/plumbing/settings.h"
 
 #include <array>
@@ -21,7 +22,7 @@ std::optional<Profile> parse_profile(std::string_view s) {
 }
 
 Profile default_profile() {
-  return engine::id() == engine::Id::luajit2 ? Profile::openresty : Profile::classic;
+  return engine::defines_openresty_luajit() ? Profile::openresty : Profile::classic;
 }
 
 std::string_view to_string(LogLevel l) { return kLevelNames[static_cast<std::size_t>(l)]; }

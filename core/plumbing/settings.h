@@ -23,8 +23,9 @@ enum class Profile { classic, openresty, sealed };
 std::string_view to_string(Profile);
 std::optional<Profile> parse_profile(std::string_view);
 
-// The profile ngx_lua itself would use on this engine: OpenResty's LuaJIT gets the
-// OpenResty build, everything else the classic one.
+// The profile ngx_lua itself would use on this engine: OpenResty's LuaJIT (which
+// defines OPENRESTY_LUAJIT, engine::defines_openresty_luajit) gets the OpenResty
+// build, everything else the classic one.
 Profile default_profile();
 
 // nginx's error-log levels, numbered as ngx.STDERR .. ngx.DEBUG.
