@@ -30,15 +30,17 @@ class Request {
 
   // Runs the handler until it ends or pauses. Returns whether it has ended.
   bool resume();
-  const Outcome& outcome() const { return state_.outcome; }
+  // The outcome of a finished request (RequestState::conclude made it).
+  const Outcome& outcome() const { return outcome_; }
   // Moves the outcome out of a finished request.
-  Outcome take_outcome() { return std::move(state_.outcome); }
+  Outcome take_outcome() { return std::move(outcome_); }
 
  private:
   void start(Handler& handler);
   bool load(Handler& handler, bool& from_cache);
   void finish_with_runtime_error(lua_State* thread, int status);
-  void finish();
+  // Ends the request as `ending` says and concludes its outcome.
+  void finish(Ending ending);
   void finish_abandoned();
   void start_thread();
   void anchor_thread();
@@ -52,6 +54,7 @@ class Request {
   // The engine's stack overflow count when the request began (engine.h).
   unsigned long stack_overflows_at_start_;
   bool finished_ = false;
+  Outcome outcome_;  // set once, when the request finishes
 };
 
 }  // namespace codecache
