@@ -77,21 +77,14 @@ int describe_error_value(lua_State* L) {
 
 }  // namespace
 
-Request::Request(Vm* vm, Handler& handler, const Settings& settings)
-    : vm_(vm),
-      state_(settings.log_level, settings.limits.memory_bytes),
+Request::Request(Vm& vm, Handler& handler)
+    : vm_(&vm),
+      state_(vm.settings().log_level, vm.settings().limits.memory_bytes),
       stack_overflows_at_start_(engine::stack_overflows()) {
-  if (!settings.code_cache) {
-    own_vm_ = std::make_unique<Vm>(settings);
-    vm_ = own_vm_.get();
-  }
   start(handler);
 }
 
-Request::~Request() {
-  release_thread();
-  if (own_vm_ != nullptr && own_vm_->context().abandoned) own_vm_->abandon();
-}
+Request::~Request() { release_thread(); }
 
 void Request::start(Handler& handler) {
   lua_State* L = vm_->state();
@@ -102,7 +95,9 @@ void Request::start(Handler& handler) {
   bool from_cache = false;
   const bool loaded = load(handler, from_cache);
   // With the code cache off the state is `off` whether or not the load succeeds.
-  state_.cache = own_vm_ ? CacheState::off : from_cache ? CacheState::hit : CacheState::miss;
+  state_.cache = !vm_->settings().code_cache ? CacheState::off
+                 : from_cache                 ? CacheState::hit
+                                              : CacheState::miss;
   if (!loaded) return finish(Ending::load_failed);
 
   if (profile != Profile::openresty) {

@@ -9,8 +9,6 @@
 // run before it resumes; ngx.exit ends it. Every ending is classified.
 #pragma once
 
-#include <memory>
-
 #include "core/model/handler.h"
 #include "core/plumbing/outcome.h"
 #include "core/plumbing/request_state.h"
@@ -21,9 +19,9 @@ namespace codecache {
 class Request {
  public:
   // Runs the cache and loading steps at once; the handler starts on resume().
-  // `vm` is the worker's VM; with the code cache off pass null and the request
-  // builds (and owns) a fresh VM.
-  Request(Vm* vm, Handler& handler, const Settings& settings);
+  // `vm` is the VM the worker serves the request with (Worker::serving_vm); it
+  // must outlive the request.
+  Request(Vm& vm, Handler& handler);
   ~Request();
   Request(const Request&) = delete;
   Request& operator=(const Request&) = delete;
@@ -46,7 +44,6 @@ class Request {
   void anchor_thread();
   void release_thread();
 
-  std::unique_ptr<Vm> own_vm_;
   Vm* vm_;
   lua_State* co_ = nullptr;
   ThreadAnchors::Slot anchor_ = 0;  // keeps co_ alive while it runs
