@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -92,6 +93,8 @@ void Request::start(Handler& handler) {
   const Profile profile = vm_->settings().profile;
   state_.cache_key = handler.cache_key;
 
+  std::optional<RequestGlobals> globals;  // classic and sealed: the request's globals T
+
   bool from_cache = false;
   const bool loaded = load(handler, from_cache);
   // With the code cache off the state is `off` whether or not the load succeeds.
@@ -106,11 +109,11 @@ void Request::start(Handler& handler) {
     // (ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer, calls the factory;
     // ngx_http_lua_contentby.c, ngx_http_lua_content_by_chunk, then makes the
     // thread); sealed: on the request's own thread, whose globals are its sealed T
-    // (seal_request_thread).
+    // (give_request_globals).
     lua_State* factory_thread = L;
     if (profile == Profile::sealed) {
       start_thread();
-      seal_request_thread(co_, &state_);
+      globals = give_request_globals(co_, profile, &state_);
       factory_thread = co_;
     }
     int status;
@@ -140,7 +143,11 @@ void Request::start(Handler& handler) {
   }
 
   if (co_ == nullptr) start_thread();
-  install_request_env(co_, profile, &state_);
+  if (profile == Profile::classic) {
+    give_request_globals(co_, profile, &state_);
+  } else if (globals) {
+    globals->set_env_of_top();  // sealed: the closure the factory returned
+  }
 }
 
 // The request's thread, anchored, with the function on top of L's stack moved to it.
