@@ -8,14 +8,15 @@
 #include <string_view>
 
 #include "core/engine/lua_headers.h"
+#include "core/plumbing/settings.h"
 
 namespace codecache::engine {
 
-enum class Id { lua51, luajit, luajit2 };
+using Id = ::codecache::Engine;  // names: core/plumbing/settings.h
 
 // Which engine this binary was built against.
 Id id();
-std::string_view name();  // "lua51", "luajit" or "luajit2"
+inline std::string_view name() { return to_string(id()); }  // "lua51", "luajit" or "luajit2"
 
 // Whether the engine's headers define OPENRESTY_LUAJIT (OpenResty's LuaJIT2 does):
 // ngx_lua picks its build by this compile-time check (ngx_http_lua_clfactory.c,

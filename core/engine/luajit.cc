@@ -21,10 +21,8 @@ namespace codecache::engine {
 
 #if defined(CODECACHE_ENGINE_LUAJIT2)
 Id id() { return Id::luajit2; }
-std::string_view name() { return "luajit2"; }
 #else
 Id id() { return Id::luajit; }
-std::string_view name() { return "luajit"; }
 #endif
 
 bool defines_openresty_luajit() {

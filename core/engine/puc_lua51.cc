@@ -9,7 +9,6 @@
 namespace codecache::engine {
 
 Id id() { return Id::lua51; }
-std::string_view name() { return "lua51"; }
 
 bool defines_openresty_luajit() { return false; }
 
