@@ -93,7 +93,7 @@ void BM_baseline(benchmark::State& state) {
       break;
     }
     lua_pop(L, 1);  // the thread, left to the collector like a finished request's
-    request.outcome.body.clear();
+    request.discard_body();
   }
   vm.context().request = nullptr;
   luaL_unref(L, LUA_REGISTRYINDEX, fn);
@@ -157,9 +157,9 @@ void BM_ngx_sequence(benchmark::State& state, Profile profile) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, threads);
     luaL_unref(L, -1, ref);
     lua_pop(L, 1);
-    request.outcome.body.clear();
+    request.discard_body();
   }
-  if (request.outcome.body.empty() && state.iterations() == 0) state.SkipWithError("nothing ran");
+  if (request.body().empty() && state.iterations() == 0) state.SkipWithError("nothing ran");
   vm.context().request = nullptr;
   lua_settop(L, 0);
 }

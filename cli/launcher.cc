@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/plumbing/settings.h"
+
 namespace {
 
 std::filesystem::path own_directory(const char* argv0) {
@@ -39,20 +41,19 @@ int run_conform(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "conform") == 0) return run_conform(argc, argv);
-  std::string engine = "luajit2";
+  std::string engine(to_string(codecache::Engine::luajit2));
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--engine") == 0 && i + 1 < argc) engine = argv[i + 1];
     else if (std::strncmp(argv[i], "--engine=", 9) == 0) engine = argv[i] + 9;
   }
-  if (engine != "lua51" && engine != "luajit" && engine != "luajit2") {
-    std::cerr << "codecache: --engine: '" << engine
-              << "' is not one of lua51, luajit, luajit2\nRun 'codecache --help' for usage.\n";
+  if (!codecache::parse_engine(engine)) {
+    std::cerr << "codecache: --engine: '" << engine << "' is not one of ";
+    for (std::size_t i = 0; i < codecache::engine_names().size(); ++i)
+      std::cerr << (i > 0 ? ", " : "") << codecache::engine_names()[i];
+    std::cerr << "\nRun 'codecache --help' for usage.\n";
     return 2;
   }
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) self = argv[0];
-  const std::string target = (self.parent_path() / ("codecache-" + engine)).string();
+  const std::string target = (own_directory(argv[0]) / ("codecache-" + engine)).string();
   std::vector<char*> args(argv, argv + argc);
   args.push_back(nullptr);
   args[0] = const_cast<char*>(target.c_str());

@@ -1,6 +1,6 @@
 // `codecache` for one engine: parses the command line and serves the requests.
 // The `codecache` launcher (launcher.cc) picks the binary of the engine asked for.
-#include <cstdio>
+#include <array>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -43,6 +43,23 @@ struct RunOptions {
   std::vector<std::string> inline_code;
   std::vector<std::string> files;
 };
+
+// A check that the value is one of `names`.
+template <std::size_t N>
+CLI::IsMember one_of(const std::array<std::string_view, N>& names) {
+  return CLI::IsMember(std::vector<std::string>(names.begin(), names.end()));
+}
+
+// "a, b or c".
+template <std::size_t N>
+std::string listed(const std::array<std::string_view, N>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) text += i + 1 == N ? " or " : ", ";
+    text += names[i];
+  }
+  return text;
+}
 
 int bad_arguments(const std::string& message) {
   std::cerr << "codecache: " << message << "\nRun 'codecache --help' for usage.\n";
@@ -99,12 +116,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunOptions o;
   CLI::App* run_cmd = app.add_subcommand("run", "Serve requests through content handlers");
-  run_cmd->add_option("--engine", o.engine, "lua51, luajit or luajit2 (default: luajit2)")
-      ->check(CLI::IsMember({"lua51", "luajit", "luajit2"}));
+  run_cmd->add_option("--engine", o.engine,
+                      listed(engine_names()) + " (default: " + std::string(to_string(Engine::luajit2)) + ")")
+      ->check(one_of(engine_names()));
   run_cmd->add_option("--profile", o.profile,
                       "classic (stock-LuaJIT build), openresty (OpenResty build) or sealed "
                       "(hardened isolation); default: openresty on luajit2, classic otherwise")
-      ->check(CLI::IsMember({"classic", "openresty", "sealed"}));
+      ->check(one_of(profile_names()));
   run_cmd->add_option("--code-cache", o.code_cache, "lua_code_cache on|off (default on)")
       ->check(CLI::IsMember({"on", "off"}));
   run_cmd->add_option("--requests", o.requests, "rounds of requests (default 1)")
@@ -113,8 +131,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run_cmd->add_option("FILE", o.files, "file handlers");
   run_cmd->add_option("--log-level", o.log_level, "error-log level kept (default info; debug adds the code cache lookup/miss/hit lines)")
-      ->check(CLI::IsMember({"stderr", "emerg", "alert", "crit", "error", "warn", "notice",
-                             "info", "debug"}));
+      ->check(one_of(log_level_names()));
   run_cmd->add_option("--max-memory-mb", o.max_memory_mb, "live Lua heap cap per VM (default 64)")
       ->check(CLI::Range(1, 65536));
   run_cmd->add_option("--max-instructions", o.max_instructions,

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "check_tally.h"
+#include "core/plumbing/settings.h"
 #include "differential_entry.h"
 #include "differential_gen.h"
 #include "engine_difference_normaliser.h"
@@ -41,7 +42,10 @@ struct Result {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string code = codecache::fuzz::differential_program(data, size);
 
-  Result results[] = {{"lua51", {}, 0}, {"luajit", {}, 0}, {"luajit2", {}, 0}};
+  using codecache::Engine;
+  Result results[] = {{to_string(Engine::lua51).data(), {}, 0},
+                      {to_string(Engine::luajit).data(), {}, 0},
+                      {to_string(Engine::luajit2).data(), {}, 0}};
   results[0].rc = codecache_differential_lua51(code.data(), code.size(), 0, &results[0].outcome);
   results[1].rc = codecache_differential_luajit(code.data(), code.size(), 0, &results[1].outcome);
   results[2].rc = codecache_differential_luajit2(code.data(), code.size(), 0, &results[2].outcome);
@@ -73,7 +77,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto& r : results) {
     std::free(r.outcome.body);
     std::free(r.outcome.log);
-    std::free(r.outcome.engine);
   }
   return 0;
 }

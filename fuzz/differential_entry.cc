@@ -9,7 +9,6 @@
 #include <string>
 
 #include "core/model/worker.h"
-#include "core/engine/engine.h"
 #include "outcome_compare.h"
 
 namespace {
@@ -45,7 +44,6 @@ extern "C" int CODECACHE_DIFFERENTIAL_ENTRY(const char* code, std::size_t size, 
     out->body_size = o.body.size();
     out->log = copy(log);
     out->log_size = log.size();
-    out->engine = copy(std::string(engine::name()));
     return 0;
   } catch (const std::exception&) {
     return -1;

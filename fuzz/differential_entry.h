@@ -18,7 +18,6 @@ struct CodecacheDifferentialOutcome {
   std::size_t body_size;
   char* log;        // the error-log lines, each ending in '\n' (debug lines left out)
   std::size_t log_size;
-  char* engine;     // "lua51", "luajit" or "luajit2", NUL-terminated
 };
 
 // Serves `code` as one inline handler on a fresh worker (`profile` 0 classic,

@@ -8,14 +8,26 @@
 #include <string_view>
 
 #include "core/engine/lua_headers.h"
+#include "core/plumbing/settings.h"
 
 namespace codecache::engine {
 
-enum class Id { lua51, luajit, luajit2 };
+using Id = ::codecache::Engine;  // names: core/plumbing/settings.h
 
 // Which engine this binary was built against.
 Id id();
-std::string_view name();  // "lua51", "luajit" or "luajit2"
+inline std::string_view name() { return to_string(id()); }  // "lua51", "luajit" or "luajit2"
+
+// Whether the engine's headers define OPENRESTY_LUAJIT (OpenResty's LuaJIT2 does):
+// ngx_lua picks its build by this compile-time check (ngx_http_lua_clfactory.c,
+// ngx_http_lua_clfactory_loadbuffer and ngx_http_lua_clfactory_loadfile;
+// ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer: `#ifndef OPENRESTY_LUAJIT`
+// wraps the source into a closure factory), and the default profile follows it.
+bool defines_openresty_luajit();
+
+// Whether the engine's `load` also takes the chunk as a string (LuaJIT's lib_base.c,
+// load) rather than only a reader function (PUC Lua 5.1's lbaselib.c, luaB_load).
+bool load_takes_strings();
 
 // Opens the engine's own extra libraries that handlers may use (LuaJIT: `bit`, and
 // `jit` with the compiler on), and LuaJIT's FFI out of their reach (so that its

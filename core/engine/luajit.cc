@@ -1,6 +1,7 @@
 // Engine seam for the two LuaJIT flavours (stock LuaJIT 2.1 and OpenResty's
-// LuaJIT2). The build passes CODECACHE_ENGINE_LUAJIT2 for the OpenResty flavour;
-// the header's own OPENRESTY_LUAJIT must agree with it.
+// LuaJIT2). The build passes CODECACHE_ENGINE_LUAJIT2 to this file alone (the
+// seam's object library, core/CMakeLists.txt) for the OpenResty flavour; the
+// header's own OPENRESTY_LUAJIT must agree with it.
 #include "core/engine/engine.h"
 
 #include "core/engine/luajit_bytecode_verifier.h"
@@ -20,11 +21,19 @@ namespace codecache::engine {
 
 #if defined(CODECACHE_ENGINE_LUAJIT2)
 Id id() { return Id::luajit2; }
-std::string_view name() { return "luajit2"; }
 #else
 Id id() { return Id::luajit; }
-std::string_view name() { return "luajit"; }
 #endif
+
+bool defines_openresty_luajit() {
+#if defined(OPENRESTY_LUAJIT)
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool load_takes_strings() { return true; }
 
 void open_extra_libraries(lua_State* L) {
   lua_pushcfunction(L, luaopen_bit);

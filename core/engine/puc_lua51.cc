@@ -9,7 +9,10 @@
 namespace codecache::engine {
 
 Id id() { return Id::lua51; }
-std::string_view name() { return "lua51"; }
+
+bool defines_openresty_luajit() { return false; }
+
+bool load_takes_strings() { return false; }
 
 void open_extra_libraries(lua_State*) {}
 

@@ -2,8 +2,8 @@
 // library function that called it (string.gsub, table.sort, load with a reader,
 // require), or a chain of coroutines each resuming the next, nests one C frame per
 // level. PUC Lua 5.1 stops at LUAI_MAXCCALLS (200 levels) with "C stack overflow";
-// LuaJIT counts nothing and recurses until the process dies with SIGSEGV (LuaJIT
-// issues #349, #619). The harness bounds handler code's C stack instead: the
+// LuaJIT counts nothing and recurses until the process dies with SIGSEGV (issues
+// 349 and 619 of github.com/LuaJIT/LuaJIT, upstream's tracker). The harness bounds handler code's C stack instead: the
 // engines' lua_call and lua_pcall refuse to enter the VM below the bound
 // (engine::set_c_stack_floor), and the count hook checks it for coroutines that
 // LuaJIT's assembler VM resumes without either.

@@ -225,10 +225,7 @@ HarnessFrame::~HarnessFrame() { g_harness_frames = g_harness_frames - 1; }
 
 bool hard_deadline_may_jump() { return !allocator_busy() && g_harness_frames == 0; }
 
-bool enter_hard_deadline(VmContext&, sigjmp_buf* target) {
-  g_hard_target = target;
-  return true;
-}
+void enter_hard_deadline(sigjmp_buf* target) { g_hard_target = target; }
 
 void leave_hard_deadline() { g_hard_target = nullptr; }
 

@@ -81,7 +81,7 @@ template <typename Body>
 int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Body&& body);
 
 // Implementation detail of run_budgeted: the jump target for the hard deadline.
-bool enter_hard_deadline(VmContext& ctx, sigjmp_buf* target);
+void enter_hard_deadline(sigjmp_buf* target);
 void leave_hard_deadline();
 void landed_from_hard_deadline();
 
@@ -95,7 +95,7 @@ int run_budgeted(VmContext& ctx, ExecutionBudget& budget, lua_State* running, Bo
     budget.cpu_exhausted = true;
     return LUA_ERRRUN;
   }
-  enter_hard_deadline(ctx, &target);
+  enter_hard_deadline(&target);
   int status = body();
   leave_hard_deadline();
   return status;

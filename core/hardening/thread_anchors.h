@@ -22,6 +22,8 @@ class ThreadAnchors {
   Slot hold(lua_State* L);
   // Empties `slot`: its thread is left to the collector.
   void release(Slot slot);
+  // Whether any slot holds a thread (a request is in flight on the VM).
+  bool holds_any() const { return free_.size() != static_cast<std::size_t>(next_); }
 
  private:
   // Slots per anchor thread: well under LUAI_MAXCSTACK (8000), the most that

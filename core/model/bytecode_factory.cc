@@ -1,7 +1,8 @@
 // Rewrites a precompiled Lua file into a closure factory, byte for byte as
 // classic (non-OPENRESTY_LUAJIT) ngx_lua does when it loads bytecode from a file:
 // the file's main proto becomes the only child of a synthetic vararg function
-// that returns a fresh closure of it (see bytecode_factory.h and §2.3).
+// that returns a fresh closure of it (see bytecode_factory.h; ngx_http_lua_clfactory.c,
+// ngx_http_lua_clfactory_bytecode_prepare).
 //
 // Everything here is plain byte manipulation; no Lua engine is involved. The
 // resulting bytes are only meaningful to an engine whose own header matches

@@ -1,6 +1,7 @@
 // Classic ngx_lua does not run a precompiled file's main function directly: it
 // rewrites the bytecode into a closure factory, a synthetic outer function whose
-// only child is the file's main proto and which returns a closure of it (§2.3).
+// only child is the file's main proto and which returns a closure of it
+// (ngx_http_lua_clfactory.c, ngx_http_lua_clfactory_bytecode_prepare).
 // These functions do that rewrite on the bytes of a file, starting at its ESC byte.
 #pragma once
 

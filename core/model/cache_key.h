@@ -1,9 +1,10 @@
-// ngx_lua's code cache keys (§3.1): "<tag>_nhli_<md5 hex of the exact source>" for
+// ngx_lua's code cache keys (ngx_http_lua_cache.c, ngx_http_lua_gen_chunk_cache_key
+// and ngx_http_lua_gen_file_cache_key): "<tag>_nhli_<md5 hex of the exact source>" for
 // inline code, "nhlf_<md5 hex of the path as written>" for files.
 //
 // A key is a directive tag and a digest, so it is short and bounded: CacheKey
 // holds it inline, and each request's Outcome carries a copy of its handler's key
-// without allocating (issue 6: no allocation per request that the work does not need).
+// without allocating: no allocation per request that the work does not need.
 #pragma once
 
 #include <array>

@@ -103,6 +103,11 @@ LoadResult finish_load(lua_State* L, int status) {
   return r;
 }
 
+// Whether the VM has LuaJIT's `jit` library loaded: how ngx_lua tells LuaJIT from
+// PUC Lua at run time before it reads a bytecode file (ngx_http_lua_clfactory.c,
+// ngx_http_lua_clfactory_loadfile: `_LOADED["jit"]` a table gives NGX_LUA_BT_LJ,
+// anything else NGX_LUA_BT_LUA). Mirrored as ngx_lua does it, not asked of the
+// engine seam: it decides the "bad byte-code header" refusal and the rewrite.
 bool luajit_is_loaded(lua_State* L) {
   lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
   bool jit = false;

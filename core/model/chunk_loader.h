@@ -1,4 +1,6 @@
-// Turns handler source into a Lua function, the two ways ngx_lua does (§2):
+// Turns handler source into a Lua function, the two ways ngx_lua does
+// (ngx_http_lua_clfactory.c, ngx_http_lua_clfactory_loadbuffer and
+// ngx_http_lua_clfactory_loadfile):
 //   factory: the classic build streams "return function() " .. src .. "\nend", so
 //            the loaded chunk is a closure factory;
 //   direct : the OpenResty build loads the source as it is.
@@ -23,7 +25,9 @@ struct LoadResult {
   std::string message;   // the error text ngx_lua logs after "failed to load ...: "
 
   bool ok() const { return lua_status == 0; }
-  // 404 for a missing file, 503 for other file errors, 500 otherwise (§3.3).
+  // 404 for a missing file, 503 for other file errors, 500 otherwise
+  // (ngx_http_lua_cache.c, ngx_http_lua_cache_loadfile; ngx_http_lua_contentby.c,
+  // ngx_http_lua_content_handler_inline).
   int http_status() const;
 };
 

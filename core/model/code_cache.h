@@ -1,4 +1,5 @@
-// ngx_lua's code cache (§3.2): a table in the registry mapping each key to an
+// ngx_lua's code cache (ngx_http_lua_cache.c, ngx_http_lua_cache_load_code and
+// ngx_http_lua_cache_store_code): a table in the registry mapping each key to an
 // integer reference (luaL_ref) of the cached function, plus the per-directive
 // `ref` that remembers it. Every step is reported as a CacheEvent, the same
 // lookup / miss / hit / setting-ref sequence ngx_lua writes to its debug log.

@@ -1,6 +1,7 @@
 // One content handler as configured in nginx: a `content_by_lua_block` /
 // `content_by_lua` directive with inline code, or a `content_by_lua_file`. It
-// carries the directive's cache key and its integer cache ref (§3.2), which is
+// carries the directive's cache key and its integer cache ref (the `ref` of
+// ngx_http_lua_cache.c, ngx_http_lua_cache_load_code), which is
 // why it is passed by reference to every request that runs it.
 #pragma once
 

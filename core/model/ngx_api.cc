@@ -185,7 +185,7 @@ int ngx_flush(lua_State* L) {
     lua_pushliteral(L, "header only");
     return 2;
   }
-  if (!r->headers_sent || (r->outcome.body.empty() && !wait)) {
+  if (!r->headers_sent || (r->body().empty() && !wait)) {
     lua_pushnil(L);
     lua_pushliteral(L, "nothing to flush");
     return 2;

@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,17 @@ std::string load_error_prefix(const Handler& h) {
   return "failed to load inlined Lua code: ";
 }
 
+// Whether a runtime error's message names a stack overflow ("stack overflow",
+// "C stack overflow", "stack overflow (<what>)"). The engines count the overflows
+// they raise (engine::stack_overflows) but do not mark the error value they raise,
+// and a handler may catch a real overflow with pcall and then fail otherwise: the
+// text is the one sign that the error that ended the request is an overflow. The
+// count (or the harness's own flag) then tells a real one from a script's
+// error("stack overflow") (RequestState::conclude).
+bool names_stack_overflow(std::string_view message) {
+  return message.find("stack overflow") != std::string_view::npos;
+}
+
 // lua_tostring of an error value, or "unknown reason" (a table's __tostring is
 // not used: observed on ngx_lua 0.10.23).
 int describe_error_value(lua_State* L) {
@@ -66,34 +78,30 @@ int describe_error_value(lua_State* L) {
 
 }  // namespace
 
-Request::Request(Vm* vm, Handler& handler, const Settings& settings)
-    : vm_(vm),
-      state_(settings.log_level, settings.limits.memory_bytes),
+Request::Request(Vm& vm, Handler& handler)
+    : vm_(&vm),
+      state_(vm.settings().log_level, vm.settings().limits.memory_bytes),
       stack_overflows_at_start_(engine::stack_overflows()) {
-  if (!settings.code_cache) {
-    own_vm_ = std::make_unique<Vm>(settings);
-    vm_ = own_vm_.get();
-  }
   start(handler);
 }
 
-Request::~Request() {
-  release_thread();
-  if (own_vm_ != nullptr && own_vm_->context().abandoned) own_vm_->abandon();
-}
+Request::~Request() { release_thread(); }
 
 void Request::start(Handler& handler) {
   lua_State* L = vm_->state();
   VmContext& ctx = vm_->context();
   const Profile profile = vm_->settings().profile;
-  Outcome& out = state_.outcome;
-  out.cache_key = handler.cache_key;
+  state_.cache_key = handler.cache_key;
+
+  std::optional<RequestGlobals> globals;  // classic and sealed: the request's globals T
 
   bool from_cache = false;
   const bool loaded = load(handler, from_cache);
   // With the code cache off the state is `off` whether or not the load succeeds.
-  out.cache = own_vm_ ? CacheState::off : from_cache ? CacheState::hit : CacheState::miss;
-  if (!loaded) return finish();
+  state_.cache = !vm_->settings().code_cache ? CacheState::off
+                 : from_cache                 ? CacheState::hit
+                                              : CacheState::miss;
+  if (!loaded) return finish(Ending::load_failed);
 
   if (profile != Profile::openresty) {
     // The closure factory makes the request's closure. classic: on the main thread
@@ -101,11 +109,11 @@ void Request::start(Handler& handler) {
     // (ngx_http_lua_cache.c, ngx_http_lua_cache_loadbuffer, calls the factory;
     // ngx_http_lua_contentby.c, ngx_http_lua_content_by_chunk, then makes the
     // thread); sealed: on the request's own thread, whose globals are its sealed T
-    // (seal_request_thread).
+    // (give_request_globals).
     lua_State* factory_thread = L;
     if (profile == Profile::sealed) {
       start_thread();
-      seal_request_thread(co_, &state_);
+      globals = give_request_globals(co_, profile, &state_);
       factory_thread = co_;
     }
     int status;
@@ -120,8 +128,8 @@ void Request::start(Handler& handler) {
     if (status != 0) {
       size_t len = 0;
       const char* err = lua_tolstring(factory_thread, -1, &len);
-      out.load_failure = LoadFailure::factory;
-      out.load_error = err != nullptr ? std::string_view(err, len).substr(0, kLoadErrorMax) : "unknown error";
+      state_.load_failure = LoadFailure::factory;
+      state_.load_error = err != nullptr ? std::string_view(err, len).substr(0, kLoadErrorMax) : "unknown error";
       if (from_cache) {
         state_.log(LogLevel::err, {"lua: failed to run factory at key \"", handler.cache_key.view(),
                                    "\": ", err != nullptr ? as_c_string({err, len}) : "unknown error"});
@@ -130,13 +138,16 @@ void Request::start(Handler& handler) {
                    {load_error_prefix(handler), "fail to generate new closure from the closure factory"});
       }
       lua_pop(factory_thread, 1);
-      out.status = 500;
-      return finish();
+      return finish(Ending::factory_failed);
     }
   }
 
   if (co_ == nullptr) start_thread();
-  install_request_env(co_, profile, &state_);
+  if (profile == Profile::classic) {
+    give_request_globals(co_, profile, &state_);
+  } else if (globals) {
+    globals->set_env_of_top();  // sealed: the closure the factory returned
+  }
 }
 
 // The request's thread, anchored, with the function on top of L's stack moved to it.
@@ -150,19 +161,20 @@ void Request::start_thread() {
 bool Request::load(Handler& handler, bool& from_cache) {
   lua_State* L = vm_->state();
   VmContext& ctx = vm_->context();
-  Outcome& out = state_.outcome;
   if (handler.cache_vm != ctx.id) {
     // A ref into another VM's cache means nothing here. ngx_lua 0.10.23 (the
     // real referee) still does not reset it when the code cache is off, so the
-    // fresh VM's lookup logs that stale ref and misses (the reset came with
-    // a47ad520, §5); a VM replaced after it was abandoned (our own, with the
-    // cache on) starts over.
+    // fresh VM's lookup logs that stale ref and misses (ngx_http_lua_contentby.c,
+    // ngx_http_lua_content_handler_inline passes &llcf->content_src_ref as it is;
+    // the reset came with ngx_lua's commit a47ad520; cache_keys.case, "inline keys
+    // with the code cache off"); a VM replaced after it was abandoned (our own,
+    // with the cache on) starts over.
     if (vm_->settings().code_cache) handler.cache_ref = kRefNil;
     handler.cache_vm = ctx.id;
   }
-  from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, out.cache_events);
+  from_cache = CodeCache::lookup(L, handler.cache_key, handler.cache_ref, state_.cache_events);
   if (state_.logs(LogLevel::debug)) {
-    for (const CacheEvent& event : out.cache_events) {
+    for (const CacheEvent& event : state_.cache_events) {
       state_.log(LogLevel::debug, describe(event, handler.cache_key.view()));
     }
   }
@@ -188,9 +200,9 @@ bool Request::load(Handler& handler, bool& from_cache) {
   }
   if (!result.ok()) {  // failed loads are never cached: the next request retries
     state_.log(LogLevel::err, {load_error_prefix(handler), as_c_string(result.message)});
-    out.load_failure = result.lua_status == LUA_ERRFILE ? LoadFailure::read : LoadFailure::compile;
-    out.load_error = std::string_view(result.message).substr(0, kLoadErrorMax);
-    out.status = result.http_status();
+    state_.load_failure = result.lua_status == LUA_ERRFILE ? LoadFailure::read : LoadFailure::compile;
+    state_.load_error = std::string_view(result.message).substr(0, kLoadErrorMax);
+    state_.load_status = result.http_status();
     if (result.lua_status == LUA_ERRMEM) state_.budget.memory_refused = true;
     return false;
   }
@@ -219,16 +231,7 @@ bool Request::resume() {
     return false;
   }
   if (status == 0 || state_.exited || is_exit_sentinel(co_, -1)) {
-    Outcome& out = state_.outcome;
-    if (!state_.exited) {
-      out.status = state_.status_or_ok();
-    } else if (!state_.headers_sent) {
-      out.status = status_of_exit_before_output(state_.exit_code, state_.status_set);
-    } else {
-      out.status = state_.status_or_ok();
-      out.aborted = !exit_finishes_reply(state_.exit_code) && state_.ending_cuts_reply();
-    }
-    finish();
+    finish(state_.exited ? Ending::exited : Ending::returned);
     return true;
   }
   finish_with_runtime_error(co_, status);
@@ -239,7 +242,6 @@ bool Request::resume() {
 // on the main thread's stack meanwhile (it is a string of the Lua heap, which the
 // memory cap counts), and the traceback is built within the same room.
 void Request::finish_with_runtime_error(lua_State* thread, int status) {
-  Outcome& out = state_.outcome;
   lua_State* L = vm_->state();
   std::string_view message = "unknown reason";
   bool described = false;
@@ -265,58 +267,26 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
     state_.log(LogLevel::err,
                {"lua entry thread aborted: runtime error: ", as_c_string(message), "\n", as_c_string(trace.str())});
   }
-  // The stack limit stopped the request when it ended in a stack overflow that was
-  // really raised during it, by the engine (its count rose) or by the harness, and
-  // not in a script's error("stack overflow"). (A script that catches a real
-  // overflow and then raises that text itself still counts as the stack limit.)
-  if (message.find("stack overflow") != std::string_view::npos &&
-      (engine::stack_overflows() != stack_overflows_at_start_ || state_.budget.stack_overflow_raised)) {
-    out.limit = LimitKind::stack;
-  }
+  state_.error_names_stack_overflow = names_stack_overflow(message);
+  state_.engine_raised_stack_overflow = engine::stack_overflows() != stack_overflows_at_start_;
   if (described) lua_pop(L, 1);
-  if (state_.headers_sent) {
-    out.aborted = state_.ending_cuts_reply();
-    out.status = state_.status_or_ok();
-  } else {
-    out.status = 500;
-  }
-  finish();
+  finish(Ending::runtime_error);
 }
 
-void Request::finish() {
-  Outcome& out = state_.outcome;
-  const ExecutionBudget& b = state_.budget;
-  if (!b.sandbox_refusal.empty()) {
-    out.limit = LimitKind::sandbox;
-    out.limit_detail = b.sandbox_refusal;
-  } else if (b.cpu_exhausted) {
-    out.limit = LimitKind::cpu_time;
-  } else if (b.instructions_exhausted) {
-    out.limit = LimitKind::instructions;
-  } else if (b.memory_refused) {
-    out.limit = LimitKind::memory;
-  } else if (b.output_refused) {
-    out.limit = LimitKind::memory;
-    out.limit_detail = "output";
-  }
+void Request::finish(Ending ending) {
+  state_.ending = ending;
+  outcome_ = state_.conclude();
   finished_ = true;
   release_thread();
   vm_->settle();
 }
 
 void Request::finish_abandoned() {
-  Outcome& out = state_.outcome;
   state_.log(LogLevel::err,
              "lua entry thread aborted: runtime error: CPU time budget exhausted inside a C "
              "function (hard deadline); the VM was abandoned");
-  if (state_.headers_sent) {
-    out.aborted = state_.ending_cuts_reply();
-    out.status = state_.status_or_ok();
-  } else {
-    out.status = 500;
-  }
-  out.limit = LimitKind::cpu_time;
-  out.limit_detail = "hard deadline";
+  state_.ending = Ending::abandoned;
+  outcome_ = state_.conclude();
   co_ = nullptr;  // the VM is never touched again
   finished_ = true;
 }

@@ -193,25 +193,24 @@ void prepare_profile(lua_State* L, Profile profile) {
   if (profile == Profile::sealed) prepare_sealed(L);
 }
 
-void seal_request_thread(lua_State* co, void* request_tag) {
-  lua_createtable(co, 0, kSealedEnvSlots);  // T = { _G = T, __ngx_req = <request> }, sealed
-  lua_pushvalue(co, -1);
-  lua_setfield(co, -2, "_G");
-  lua_pushlightuserdata(co, request_tag);
-  lua_setfield(co, -2, "__ngx_req");
-  lua_pushlightuserdata(co, &g_sealed_factory_tag);
-  lua_rawget(co, LUA_REGISTRYINDEX);
-  lua_pushvalue(co, -2);
-  lua_call(co, 1, 0);  // seal(T): allocation only
-  lua_pushvalue(co, -1);
-  lua_setfenv(co, -3);  // the factory's env
-  lua_replace(co, LUA_GLOBALSINDEX);
+void RequestGlobals::set_env_of_top() const {
+  if (!lua_isfunction(thread_, -1)) return;
+  lua_pushvalue(thread_, LUA_GLOBALSINDEX);
+  lua_setfenv(thread_, -2);
 }
 
-void install_request_env(lua_State* co, Profile profile, void* request_tag) {
-  if (profile == Profile::openresty) return;
+RequestGlobals give_request_globals(lua_State* co, Profile profile, void* request_tag) {
+  if (profile == Profile::openresty) throw std::logic_error("openresty requests run on the main globals");
   if (profile == Profile::sealed) {
-    lua_pushvalue(co, LUA_GLOBALSINDEX);  // the T seal_request_thread gave co
+    lua_createtable(co, 0, kSealedEnvSlots);  // T = { _G = T, __ngx_req = <request> }, sealed
+    lua_pushvalue(co, -1);
+    lua_setfield(co, -2, "_G");
+    lua_pushlightuserdata(co, request_tag);
+    lua_setfield(co, -2, "__ngx_req");
+    lua_pushlightuserdata(co, &g_sealed_factory_tag);
+    lua_rawget(co, LUA_REGISTRYINDEX);
+    lua_pushvalue(co, -2);
+    lua_call(co, 1, 0);  // seal(T): allocation only
   } else {
     // T = { _G = T, __ngx_req = <request> }, reading the main globals through __index
     lua_createtable(co, 0, 2);
@@ -224,12 +223,10 @@ void install_request_env(lua_State* co, Profile profile, void* request_tag) {
     lua_setfield(co, -2, "__index");
     lua_setmetatable(co, -2);
   }
-  // Function below T (if any) gets T as its env; T becomes the thread's globals.
-  if (lua_isfunction(co, -2)) {
-    lua_pushvalue(co, -1);
-    lua_setfenv(co, -3);
-  }
-  lua_replace(co, LUA_GLOBALSINDEX);
+  lua_replace(co, LUA_GLOBALSINDEX);  // T becomes the thread's globals
+  const RequestGlobals globals(co);
+  globals.set_env_of_top();
+  return globals;
 }
 
 }  // namespace codecache

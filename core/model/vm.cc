@@ -36,7 +36,6 @@ Vm::Vm(const Settings& settings) : context_(std::make_unique<VmContext>()) {
   context_->id = ++next_id;
   L_ = lua_newstate(budget_alloc, context_.get());
   if (L_ == nullptr) throw std::runtime_error("lua_newstate failed");
-  context_->main = L_;
   lua_atpanic(L_, panic);
   try {
     open_sandboxed_libraries(L_, settings);

@@ -1,5 +1,7 @@
 // An nginx worker process with ngx_lua: the main VM that serves every request
-// while the code cache is on, or a fresh VM per request while it is off (§5).
+// while the code cache is on, or a fresh VM per request while it is off
+// (ngx_http_lua_util.h, ngx_http_lua_create_ctx, which calls ngx_http_lua_init_vm
+// for every request when lua_code_cache is off).
 // The entry point for everything that runs handlers: the CLI, tests, fuzzers.
 #pragma once
 
@@ -19,6 +21,9 @@ namespace codecache {
 class Worker {
  public:
   explicit Worker(const Settings& settings);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
   // Serves one request to completion (a paused handler is resumed at once).
   Outcome run(Handler& handler);
@@ -26,8 +31,8 @@ class Worker {
   // Starts a request whose steps the caller drives, to interleave requests.
   std::unique_ptr<Request> start(Handler& handler);
 
-  const Settings& settings() const { return settings_; }
-  Vm* main_vm() { return vm_.get(); }  // null while the code cache is off
+  // The VM kept between requests; null while the code cache is off.
+  Vm* main_vm() { return settings_.code_cache ? vm_.get() : nullptr; }
 
   // What the next request would share with the previous ones (shared_state.h):
   // nothing while the code cache is off (a VM per request), nor once a hard
@@ -36,13 +41,23 @@ class Worker {
   std::optional<SharedStateSnapshot> shared_state() const;
 
  private:
-  // The VM that serves the next request: vm_, replaced first if it was abandoned.
-  Vm* serving_vm();
+  // The VM that serves the next request. With the code cache on, vm_, replaced
+  // first if a hard deadline abandoned it (as nginx would respawn the worker);
+  // off, a fresh VM every time, as ngx_lua builds one per request
+  // (ngx_http_lua_util.h, ngx_http_lua_create_ctx).
+  Vm& serving_vm();
+  // Gives up vm_: into retired_ while requests still run on it or after a hard
+  // deadline abandoned it, else closed at once.
+  void retire_vm();
 
   Settings settings_;
+  // The worker owns every VM it serves with. vm_ is the one the last request
+  // started on (with the code cache on, the one every request starts on).
   std::unique_ptr<Vm> vm_;
-  // VMs given up after a hard deadline; kept so paused requests can still see it.
-  std::vector<std::unique_ptr<Vm>> abandoned_;
+  // Earlier VMs that paused requests still run on, and VMs given up after a hard
+  // deadline (kept so that their paused requests see it; their states are never
+  // freed, Vm::abandon). Requests must end before their worker.
+  std::vector<std::unique_ptr<Vm>> retired_;
 };
 
 }  // namespace codecache

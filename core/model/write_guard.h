@@ -1,4 +1,5 @@
-// The `_G` write guard of ngx_lua's OpenResty build (§4.3): a __newindex on the
+// The `_G` write guard of ngx_lua's OpenResty build (ngx_http_lua_util.c,
+// ngx_http_lua_inject_global_write_guard): a __newindex on the
 // shared globals table that lets every write through but logs, the first time a
 // global is created outside init, the warning
 //   [warn] [lua] _G write guard:12: __newindex(): writing a global Lua variable ('x') ...

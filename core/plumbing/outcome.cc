@@ -1,27 +1,17 @@
-// Names for outcome enums and the verbatim text of ngx_lua's code cache debug lines.
+// Names for outcome enums (their lists are outcome.h's) and the verbatim text of
+// ngx_lua's code cache debug lines.
 #include "core/plumbing/outcome.h"
 
 namespace codecache {
 
-std::string_view to_string(CacheState s) {
-  switch (s) {
-    case CacheState::miss: return "miss";
-    case CacheState::hit: return "hit";
-    case CacheState::off: return "off";
-  }
-  return "?";
-}
+std::string_view to_string(CacheState s) { return cache_state_names()[static_cast<std::size_t>(s)]; }
 
-std::string_view to_string(LimitKind k) {
-  switch (k) {
-    case LimitKind::none: return "none";
-    case LimitKind::instructions: return "instructions";
-    case LimitKind::cpu_time: return "cpu_time";
-    case LimitKind::memory: return "memory";
-    case LimitKind::stack: return "stack";
-    case LimitKind::sandbox: return "sandbox";
-  }
-  return "?";
+std::string_view to_string(LimitKind k) { return limit_kind_names()[static_cast<std::size_t>(k)]; }
+
+std::optional<LimitKind> parse_limit_kind(std::string_view s) {
+  for (std::size_t i = 0; i < limit_kind_names().size(); ++i)
+    if (limit_kind_names()[i] == s) return static_cast<LimitKind>(i);
+  return std::nullopt;
 }
 
 std::string_view to_string(LoadFailure f) {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +18,11 @@
 namespace codecache {
 
 enum class CacheState { miss, hit, off };
+constexpr std::array<std::string_view, 3> cache_state_names() { return {"miss", "hit", "off"}; }
 std::string_view to_string(CacheState);
 
 // Why the handler's code did not run, said in fields so that no oracle reads it
-// from the log (§3.3): `read`, LUA_ERRFILE: the file could not be read, or its
+// from the log: `read`, LUA_ERRFILE: the file could not be read, or its
 // bytecode header is refused (ngx_http_lua_clfactory.c, status 503); `compile`,
 // lua_load refused the chunk (a syntax error, or LUA_ERRMEM); `factory`, the closure
 // factory loaded but calling it failed ("fail to generate new closure from the
@@ -31,9 +33,13 @@ std::string_view to_string(LoadFailure);
 
 // Limits are classified outcomes, never crashes or hangs.
 enum class LimitKind { none, instructions, cpu_time, memory, stack, sandbox };
+constexpr std::array<std::string_view, 6> limit_kind_names() { return {
+    "none", "instructions", "cpu_time", "memory", "stack", "sandbox"}; }
 std::string_view to_string(LimitKind);
+std::optional<LimitKind> parse_limit_kind(std::string_view);
 
-// The events ngx_lua logs at debug level around a code cache lookup (§3.2), all
+// The events ngx_lua logs at debug level around a code cache lookup
+// (ngx_http_lua_cache.c, ngx_http_lua_cache_load_code), all
 // of them about the request's Outcome::cache_key.
 struct CacheEvent {
   enum class Kind { lookup, miss, hit, setting_ref };

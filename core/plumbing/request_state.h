@@ -1,12 +1,16 @@
 // What the ngx API sees of the request being served: the reply under
-// construction, the error log, ngx.exit's verdict and the request's budget.
-// Reached from C callbacks as context_of(L).request.
+// construction, the error log, ngx.exit's verdict and the request's budget; and
+// what the model records of the request as typed facts (the cache lookup, a
+// failed load, how the request ended). conclude() is the one place that turns
+// them into the request's Outcome. Reached from C callbacks as
+// context_of(L).request.
 #pragma once
 
 #include <cstddef>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/plumbing/outcome.h"
 #include "core/plumbing/settings.h"
@@ -52,12 +56,39 @@ constexpr int status_of_exit_before_output(int exit_code, int status_set) {
   return exit_code;
 }
 
+// How a request ended, as the model saw it.
+enum class Ending {
+  running,         // not ended yet
+  load_failed,     // the loader refused the chunk or could not read the file
+  factory_failed,  // the closure factory raised an error
+  returned,        // the handler returned
+  exited,          // ngx.exit ended it
+  runtime_error,   // an error the handler did not catch ended it
+  abandoned,       // the hard deadline cut it off inside a C function; the VM is given up
+};
+
 class RequestState {
  public:
   RequestState(LogLevel level, std::size_t output_cap) : level_(level), output_cap_(output_cap) {}
 
-  Outcome outcome;
   ExecutionBudget budget;
+
+  // What the code cache did (Request::load).
+  CacheKey cache_key;
+  CacheState cache = CacheState::miss;
+  CacheTrace cache_events;
+  // Why the handler's code did not run, and the loader's or the factory's message.
+  LoadFailure load_failure = LoadFailure::none;
+  std::string load_error;
+  int load_status = 0;  // the HTTP status of a failed load: 404, 503 or 500
+  Ending ending = Ending::running;
+  // The runtime error that ended the request names a stack overflow
+  // (Request::finish_with_runtime_error), and the engine raised one while the
+  // request ran (its count rose, engine::stack_overflows). With the budget's
+  // stack_overflow_raised (the harness raised one), what tells the stack limit
+  // from a script's own error("stack overflow").
+  bool error_names_stack_overflow = false;
+  bool engine_raised_stack_overflow = false;
 
   bool headers_sent = false;
   // The header went out with a status that has no body (204, 304): nginx's header
@@ -96,10 +127,23 @@ class RequestState {
   // Appends to the body; false (nothing appended) once the output cap is reached.
   bool send(std::string_view bytes);
   // Bytes the body may still grow by: the cap output is flattened within.
-  std::size_t body_room() const { return output_cap_ - outcome.body.size(); }
+  std::size_t body_room() const { return output_cap_ - body_.size(); }
+  const std::string& body() const { return body_; }
+  // Empties the body (a benchmark reusing one request for many runs).
+  void discard_body() { body_.clear(); }
+
+  // The Outcome of the ended request, from the facts above, the reply's state and
+  // the budget: its status, whether the reply was cut short, and which limit
+  // stopped it. Moves the body and the log out: called once, when the request ends.
+  Outcome conclude();
 
  private:
   std::size_t line_cost(LogLevel level, std::size_t message_size) const;
+  // Which limit stopped the request, and its detail.
+  LimitKind limit(std::string& detail) const;
+
+  std::string body_;
+  std::vector<std::string> log_;  // "[<level>] <message>", as Outcome::log
 
   LogLevel level_;
   std::size_t output_cap_;

@@ -57,7 +57,6 @@ struct VmContext {
   // still go to `request`'s log (ngx_lua writes them to the cycle's error.log).
   bool factory_running = false;
 
-  lua_State* main = nullptr;
   int code_cache_ref = LUA_NOREF;  // the cache table's reference in the registry
   std::uint64_t id = 0;  // unique per VM in this process; handlers' refs are per VM
 

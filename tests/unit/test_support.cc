@@ -7,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/engine/engine.h"
 #include "core/engine/lua_headers.h"
 
 namespace codecache::test {
@@ -52,7 +53,7 @@ std::string dump_log(const Outcome& outcome) {
 
 std::string_view test_engine() { return CODECACHE_TEST_ENGINE; }
 
-bool engine_is_luajit() { return test_engine() != "lua51"; }
+bool engine_is_luajit() { return engine::id() != Engine::lua51; }
 
 std::string profile_name(Profile profile) { return std::string(to_string(profile)); }
 
