@@ -19,6 +19,7 @@
 // gives the same outcome with the cache on and off. "May write" is static: the
 // feature is in the code, whether or not it ran.
 #include <iostream>
+#include <sstream>
 
 #include "property/prop_support.h"
 
@@ -45,11 +46,15 @@ void check_equal(Profile profile, GenOptions options) {
     RC_LOG() << "request " << i << ": H" << c.on[i].handler << " at step " << c.on[i].step
              << "\n";
     RC_ASSERT(c.on[i].handler == c.off[i].handler);
-    if (observe(c.on[i].outcome) != observe(c.off[i].outcome)) {
-      RC_LOG() << "cache on: " << rc::toString(observe(c.on[i].outcome))
-               << "\ncache off: " << rc::toString(observe(c.off[i].outcome)) << "\n";
+    const Observed on = observe(c.on[i].outcome), off = observe(c.off[i].outcome);
+    if (on != off) {
+      std::ostringstream account;
+      account << rc::toString(scenario) << "request " << i << " (H" << c.on[i].handler
+              << ") differs\ncache on: " << rc::toString(on) << "\ncache off: " << rc::toString(off);
+      note_failure(account.str());
+      RC_LOG() << "cache on: " << rc::toString(on) << "\ncache off: " << rc::toString(off) << "\n";
     }
-    RC_ASSERT(observe(c.on[i].outcome) == observe(c.off[i].outcome));
+    RC_ASSERT(on == off);
   }
 }
 

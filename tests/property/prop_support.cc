@@ -17,6 +17,7 @@ namespace codecache::prop {
 namespace {
 
 std::size_t g_sequences = 0;
+std::string g_first_failure;  // note_failure
 
 int cases_from_env() {
   const char* text = std::getenv("CODECACHE_PROPERTY_CASES");
@@ -152,6 +153,11 @@ Outcome run_alone(const GeneratedHandler& handler, std::size_t index, const Sett
 }
 
 void count_sequence() { ++g_sequences; }
+
+void note_failure(const std::string& account) {
+  if (g_first_failure.empty()) g_first_failure = account;
+}
+void forget_failures() { g_first_failure.clear(); }
 std::size_t sequences_so_far() { return g_sequences; }
 
 double now_seconds() {
@@ -186,6 +192,12 @@ void report_result(const char* name, const rc::detail::TestResult& result, doubl
     message << "reproduce: RC_PARAMS=\"" << configToMinimalString(config) << "\"\n"
             << "or rerun the whole property: RC_PARAMS=\"seed=" << seed << "\"\n";
     printResultMessage(failure, message);
+    // RapidCheck's description of a case that passed (Property.hpp).
+    if (failure.description == "no exceptions thrown") {
+      message << "\nNOT REPRODUCED: the shrunk case passed when it ran again, so this failure "
+                 "depends on more than the generated input.\n";
+    }
+    if (!g_first_failure.empty()) message << "\nFirst failing run:\n" << g_first_failure << "\n";
   } else {
     printResultMessage(result, message);
   }

@@ -90,6 +90,13 @@ Outcome run_alone(const GeneratedHandler& handler, std::size_t index, const Sett
 // runs the sequence.
 void count_sequence();
 
+// Keeps the account of the property's first failing run (only the first is kept
+// until the property's next check). RapidCheck prints the log of the shrunk case's
+// last run; when that run passes (a failure that does not reproduce) the log says
+// nothing, so the report adds this account.
+void note_failure(const std::string& account);
+void forget_failures();
+
 // Runs a RapidCheck property inside a gtest test; on failure reports the seed,
 // how to reproduce, and RapidCheck's message with the shrunk counterexample.
 // Prints how many sequences ran per second.
@@ -104,6 +111,7 @@ void check_property(const char* name, Testable&& testable) {
   metadata.id = name;
   metadata.description = name;
   const std::size_t before = sequences_so_far();
+  forget_failures();
   const double start = now_seconds();
   const auto result = rc::detail::checkTestable(std::forward<Testable>(testable), metadata);
   report_result(name, result, now_seconds() - start, sequences_so_far() - before);
