@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -18,8 +19,15 @@ namespace {
 constexpr int kHookPeriod = 1000;  // instructions between two checks
 
 // One piece of handler code runs at a time, so the watchdog's state is global.
-ExecutionBudget* volatile g_watched = nullptr;
-lua_State* volatile g_running = nullptr;
+// The watchdog is a signal handler on the same thread: a budget is published with
+// a release store only once it is ready (its limit set), and the handler reads it
+// with an acquire load, so the compiler cannot move the budget's own stores past
+// its publication (as it did with a volatile pointer: a tick in that gap charged a
+// fresh budget against its 1 ns placeholder; budget_scope_test.cc).
+std::atomic<ExecutionBudget*> g_watched{nullptr};
+std::atomic<lua_State*> g_running{nullptr};
+static_assert(std::atomic<ExecutionBudget*>::is_always_lock_free &&
+              std::atomic<lua_State*>::is_always_lock_free);  // async-signal-safe
 
 int g_exit_sentinel_tag;  // its address is the sentinel value
 
@@ -94,8 +102,8 @@ void watchdog_fired(int signo, siginfo_t* info, void* uctx) {
   const std::int64_t now = thread_cpu_ns();
   const std::int64_t elapsed = now - t_last_tick_ns;
   t_last_tick_ns = now;
-  ExecutionBudget* budget = g_watched;
-  lua_State* running = g_running;
+  ExecutionBudget* budget = g_watched.load(std::memory_order_acquire);
+  lua_State* running = g_running.load(std::memory_order_relaxed);
   if (budget == nullptr || running == nullptr) return;
   if (budget->cpu_expired) {
     // Still inside handler code: past the hard deadline, cut it off, unless the
@@ -206,16 +214,16 @@ BudgetScope::BudgetScope(VmContext& ctx, ExecutionBudget& budget, lua_State* run
   ctx_.budget = &budget_;
   ctx_.memory_enforced = true;
   budget_.cpu_limit_ns = std::max<std::int64_t>(ctx_.settings.limits.cpu_ms, 1) * kNsPerMs;
-  g_running = running;
-  g_watched = &budget_;
+  g_running.store(running, std::memory_order_relaxed);
+  g_watched.store(&budget_, std::memory_order_release);  // ready: the watchdog may charge it
   if (budget_.cpu_used_ns >= budget_.cpu_limit_ns && !budget_.cpu_expired) expire(&budget_, running);
 }
 
 BudgetScope::~BudgetScope() {
   disarm_c_stack_bound();
   lua_interrupt_pending = 0;
-  g_watched = nullptr;
-  g_running = nullptr;
+  g_watched.store(nullptr, std::memory_order_release);
+  g_running.store(nullptr, std::memory_order_relaxed);
   ctx_.budget = nullptr;
   ctx_.memory_enforced = false;
 }
@@ -243,7 +251,7 @@ void push_exit_sentinel(lua_State* L) { lua_pushlightuserdata(L, &g_exit_sentine
 
 void unwind_on_next_instruction(lua_State* L) {
   lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-  if (lua_State* running = g_running; running != nullptr && running != L) {
+  if (lua_State* running = g_running.load(std::memory_order_relaxed); running != nullptr && running != L) {
     lua_sethook(running, budget_hook, LUA_MASKCOUNT, 1);  // PUC keeps hooks per thread
   }
 }

@@ -82,6 +82,11 @@ std::size_t check_explained(const Scenario& scenario, const Comparison& c) {
   for (std::size_t i = 0; i < c.on.size(); ++i) {
     if (observe(c.on[i].outcome) == observe(c.off[i].outcome)) continue;
     ++differing;
+    if (!earlier_writer(scenario, c.on[i])) {
+      note_failure(rc::toString(scenario) + "request " + std::to_string(i) +
+                   " differs, no earlier writer\ncache on: " + rc::toString(observe(c.on[i].outcome)) +
+                   "\ncache off: " + rc::toString(observe(c.off[i].outcome)));
+    }
     RC_LOG() << "request " << i << ": H" << c.on[i].handler << " at step " << c.on[i].step
              << " differs; cache on: " << rc::toString(observe(c.on[i].outcome))
              << "\ncache off: " << rc::toString(observe(c.off[i].outcome)) << "\n";

@@ -37,6 +37,11 @@ void check_isolation(Profile profile, GenOptions options) {
     RC_LOG() << "step " << e.step << ": H" << e.handler
              << (e.partner ? " (interleaved with H" + std::to_string(*e.partner) + ")" : "")
              << "\n";
+    if (shared != it->second) {
+      note_failure(rc::toString(scenario) + "step " + std::to_string(e.step) + ": H" +
+                   std::to_string(e.handler) + " differs\non the shared VM: " + rc::toString(shared) +
+                   "\nalone: " + rc::toString(it->second));
+    }
     RC_ASSERT(shared == it->second);
     paused = paused || e.paused;
     failed = failed || shared.status != 200 || shared.aborted;
