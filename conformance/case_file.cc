@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "case_syntax.h"
+
 namespace codecache::conformance {
 namespace {
 
@@ -33,20 +35,6 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::vector<std::string> words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -56,106 +44,6 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// A `--- ...` line taken apart: `name[index] args...` and, after the first ": "
-// (or a final ':'), a one-line value.
-struct Header {
-  std::string name;
-  int index = 0;
-  std::vector<std::string> args;
-  bool has_value = false;
-  std::string value;  // raw, untrimmed on the left only
-};
-
-// Where the parser is: the file and the line, for messages.
-struct Cursor {
-  std::string file;
-  int line = 0;
-  [[noreturn]] void fail(const std::string& message) const { throw CaseError(file, line, message); }
-};
-
-Header split_header(const Cursor& at, const std::string& text) {
-  Header h;
-  std::string head = text;
-  std::size_t colon = text.find(": ");
-  if (colon != std::string::npos) {
-    head = text.substr(0, colon);
-    h.has_value = true;
-    h.value = text.substr(colon + 2);
-  } else if (!text.empty() && text.back() == ':') {
-    head = text.substr(0, text.size() - 1);
-    h.has_value = true;
-  }
-  std::vector<std::string> w = words(head);
-  if (w.empty()) at.fail("empty section header");
-  std::string name = w.front();
-  std::size_t bracket = name.find('[');
-  if (bracket != std::string::npos) {
-    if (name.back() != ']') at.fail("bad request index in '" + name + "'");
-    std::string number = name.substr(bracket + 1, name.size() - bracket - 2);
-    try {
-      h.index = std::stoi(number);
-    } catch (...) {
-      at.fail("bad request index in '" + name + "'");
-    }
-    if (h.index < 1) at.fail("request indices start at 1");
-    name = name.substr(0, bracket);
-  }
-  h.name = name;
-  h.args.assign(w.begin() + 1, w.end());
-  return h;
-}
-
-// A one-line value: "quoted" (kept exactly) or bare (trimmed); escapes apply.
-std::string one_line_text(const Cursor& at, const std::string& raw) {
-  std::string v = trim(raw);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  try {
-    return unescape(v);
-  } catch (const std::invalid_argument& e) {
-    at.fail(e.what());
-  }
-}
-
-// Block modifiers: chomp (no final newline), escaped (escapes apply), eval (a Lua
-// chunk that returns the content).
-struct Modifiers {
-  bool chomp = false, escaped = false, eval = false;
-  // Takes the modifiers out of `args`.
-  static Modifiers take(std::vector<std::string>& args) {
-    Modifiers m;
-    std::vector<std::string> rest;
-    for (const auto& a : args) {
-      if (a == "chomp") m.chomp = true;
-      else if (a == "escaped") m.escaped = true;
-      else if (a == "eval") m.eval = true;
-      else rest.push_back(a);
-    }
-    args = rest;
-    return m;
-  }
-};
-
-Content block_content(const Cursor& at, const std::vector<std::string>& lines, Modifiers m) {
-  std::string text;
-  for (const auto& l : lines) text += l + "\n";
-  if (m.chomp && !text.empty()) text.pop_back();
-  Content c;
-  if (m.eval) {
-    c.kind = Content::Kind::eval;
-    c.text = text;
-    return c;
-  }
-  if (m.escaped) {
-    try {
-      text = unescape(text);
-    } catch (const std::invalid_argument& e) {
-      at.fail(e.what());
-    }
-  }
-  c.text = text;
-  return c;
 }
 
 Qualifier parse_qualifier(const Cursor& at, const std::string& head) {
@@ -186,54 +74,6 @@ Qualifier parse_qualifier(const Cursor& at, const std::string& head) {
 
 bool is_qualifier(const Header& h) {
   return !h.args.empty() && (h.name == "engine" || h.name == "profile" || h.name == "code_cache");
-}
-
-std::uint64_t parse_number(const Cursor& at, const std::string& text, const char* what) {
-  try {
-    std::size_t used = 0;
-    unsigned long long v = std::stoull(trim(text), &used, 0);
-    if (used != trim(text).size()) throw std::invalid_argument(text);
-    return v;
-  } catch (...) {
-    at.fail(std::string("bad number for ") + what + ": '" + text + "'");
-  }
-}
-
-// key=value key="quoted value" ... (values unescaped).
-std::map<std::string, std::string> parse_params(const Cursor& at, const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size()) break;
-    std::size_t eq = text.find('=', i);
-    if (eq == std::string::npos) at.fail("expected key=value in '" + text + "'");
-    std::string key = trim(text.substr(i, eq - i));
-    i = eq + 1;
-    std::string value;
-    if (i < text.size() && text[i] == '"') {
-      ++i;
-      std::string raw;
-      while (i < text.size() && text[i] != '"') {
-        if (text[i] == '\\' && i + 1 < text.size()) raw += text[i++];
-        raw += text[i++];
-      }
-      if (i >= text.size()) at.fail("unterminated quoted value for '" + key + "'");
-      ++i;
-      try {
-        value = unescape(raw);
-      } catch (const std::invalid_argument& e) {
-        at.fail(e.what());
-      }
-    } else {
-      std::size_t end = i;
-      while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
-      value = text.substr(i, end - i);
-      i = end;
-    }
-    out[key] = value;
-  }
-  return out;
 }
 
 FileSpec parse_fill(const Cursor& at, const std::string& path, const std::string& params) {
