@@ -84,6 +84,7 @@ enum class Field {
   cache_key,
   grep_error_log_out,
 };
+// The section that gives a field ("status", "body_like", ...), from case_sections.cc's table.
 const char* field_name(Field);
 
 struct Expectation {
