@@ -39,7 +39,7 @@ struct RunOptions {
   std::uint64_t max_instructions = Limits{}.instructions;
   std::uint32_t max_cpu_ms = Limits{}.cpu_ms;
   std::vector<std::string> module_path;
-  int conf_line = 40;
+  int conf_line = kDefaultConfLine;
   std::vector<std::string> inline_code;
   std::vector<std::string> files;
 };

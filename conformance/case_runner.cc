@@ -72,7 +72,7 @@ std::string repro_command(const Case& c, const RunConfig& cfg, const fs::path& d
   if (c.max_cpu_ms) cmd += " --max-cpu-ms " + std::to_string(*c.max_cpu_ms);
   if (c.max_memory_mb) cmd += " --max-memory-mb " + std::to_string(*c.max_memory_mb);
   for (const auto& m : c.module_path) cmd += " --module-path " + shell_quote(m);
-  if (c.conf_line != 40) cmd += " --conf-line " + std::to_string(c.conf_line);
+  if (c.conf_line != kDefaultConfLine) cmd += " --conf-line " + std::to_string(c.conf_line);
   std::vector<std::string> notes;
   for (std::size_t i = 0; i < c.handlers.size(); ++i) {
     const HandlerSpec& h = c.handlers[i];

@@ -64,15 +64,15 @@ Runs serve(Profile profile, const std::string& a, const std::string& b) {
   // One conf line for all: identical code shares a cache entry, whose chunk name is
   // the first loader's (cache_keys.case "a shared entry keeps the chunk name of the
   // location that loaded it"), and that must not count as a leak.
-  Handler first = Handler::inline_code(a, 40);
-  Handler second = Handler::inline_code(b, 40);
+  Handler first = Handler::inline_code(a);
+  Handler second = Handler::inline_code(b);
   runs.initial = shared.shared_state();
   runs.after_a = shared.run(first);
   runs.between = shared.shared_state();
   runs.b_after_a = shared.run(second);
   runs.final_state = shared.shared_state();
   Worker fresh(fuzz::differential_settings(profile));
-  Handler alone = Handler::inline_code(b, 40);
+  Handler alone = Handler::inline_code(b);
   runs.b_alone = fresh.run(alone);
   return runs;
 }

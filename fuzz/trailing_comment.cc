@@ -34,7 +34,7 @@ namespace {
 
 using namespace codecache;
 
-constexpr int kConfLine = 40;
+constexpr int kConfLine = 40;  // the line kChunk names
 constexpr const char* kChunk = "content_by_lua(nginx.conf:40)";
 
 Outcome serve(const std::string& code) {

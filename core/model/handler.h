@@ -13,12 +13,16 @@
 
 namespace codecache {
 
+// The nginx.conf line of a handler's directive when nothing says otherwise: the
+// chunk name of inline code names it, so every runner and the CLI must agree.
+constexpr int kDefaultConfLine = 40;
+
 struct Handler {
   enum class Kind { inline_code, file };
 
   // Inline code, with the chunk name ngx_lua would give a directive on `conf_line`
   // of nginx.conf: "=content_by_lua(nginx.conf:<line>)".
-  static Handler inline_code(std::string source, int conf_line = 40);
+  static Handler inline_code(std::string source, int conf_line = kDefaultConfLine);
   // A file, by the path as written in the configuration.
   static Handler file(std::string path);
 

@@ -81,7 +81,7 @@ rc::Gen<Comment> gen_comment(bool complete) {
 
 Outcome run_classic(const std::string& source) {
   Worker worker(settings_for(Profile::classic));
-  Handler h = Handler::inline_code(source, 40);
+  Handler h = Handler::inline_code(source);
   return worker.run(h);
 }
 

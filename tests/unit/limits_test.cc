@@ -103,7 +103,7 @@ void expect_bomb(const Outcome& out, const Bomb& bomb) {
 TEST_P(Limits, FiresIsClassifiedAndTheWorkerRecovers) {
   const Bomb& bomb = *GetParam().bomb;
   Worker worker(limit_settings(GetParam().profile, bomb));
-  Handler hostile = Handler::inline_code(bomb.code, 40);
+  Handler hostile = Handler::inline_code(bomb.code);
   Handler fine = Handler::inline_code("local t = {} for i = 1, 1000 do t[i] = i end ngx.say(#t)", 41);
 
   expect_bomb(worker.run(hostile), bomb);

@@ -117,7 +117,7 @@ TEST_P(LoadErrors, SyntaxErrorInFileIs500) {
 // 002-content T42: inline syntax error -> 500 + "failed to load inlined Lua code".
 TEST_P(LoadErrors, InlineSyntaxErrorIs500) {
   Worker worker(settings_for(GetParam()));
-  Handler handler = Handler::inline_code("for end", 40);
+  Handler handler = Handler::inline_code("for end");
   const Outcome out = worker.run(handler);
   EXPECT_EQ(out.status, 500);
   EXPECT_EQ(out.body, "");
