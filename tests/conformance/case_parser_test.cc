@@ -1,0 +1,346 @@
+// The case parser (conformance/case_file.h, conformance/README.md "The case format"):
+// valid case texts fill the fields they say, and every malformed one fails with the
+// file:line of the offending line and a message that says what was wrong.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "case_file.h"
+#include "support/scratch_dir.h"
+
+namespace codecache::conformance {
+namespace {
+
+// Parses case texts written to a scratch file, `t.case` (so ids are `t/<slug>`).
+class CaseParser : public ::testing::Test {
+ protected:
+  std::vector<Case> parse(const std::string& text) { return parse_case_file(write(text)); }
+
+  // Passes when parsing `text` fails at `line` with a message containing `phrase`.
+  ::testing::AssertionResult fails_at(const std::string& text, int line, const std::string& phrase) {
+    const std::string place = write(text) + ":" + std::to_string(line) + ": ";
+    try {
+      parse_case_file(path_);
+    } catch (const CaseError& e) {
+      const std::string message = e.what();
+      if (message.starts_with(place) && message.find(phrase) != std::string::npos)
+        return ::testing::AssertionSuccess();
+      return ::testing::AssertionFailure() << "the error is\n  " << message << "\nnot at\n  " << place
+                                           << "\nsaying\n  " << phrase;
+    }
+    return ::testing::AssertionFailure() << "parsed without an error; expected " << place << phrase;
+  }
+
+  // A case with one handler and `sections` below it: `sections` start on line 3.
+  static std::string one_case(const std::string& sections) {
+    return "=== c\n--- handler inline: ngx.say(1)\n" + sections;
+  }
+
+ private:
+  std::string write(const std::string& text) {
+    path_ = scratch_.write("t.case", text);
+    return path_;
+  }
+
+  test_support::ScratchDir scratch_;
+  std::string path_;
+};
+
+// ---- Valid inputs fill the fields they say.
+
+TEST_F(CaseParser, ACaseFillsEveryField) {
+  const std::vector<Case> cases = parse(
+      "Preamble text.\n"
+      "--- labels: hostile\n"
+      "=== TEST 1: every field\n"
+      "Free text,\n"
+      "  trimmed.\n"
+      "--- engines: lua51 luajit\n"
+      "--- profiles: classic\n"
+      "--- code_cache: off\n"
+      "--- property: loader\n"
+      "--- log_level: debug\n"
+      "--- max_instructions: 0x10\n"
+      "--- max_cpu_ms: 100\n"
+      "--- max_memory_mb: 32\n"
+      "--- module_path: lib lib2\n"
+      "--- conf_line: 41\n"
+      "--- nginx: no (the referee has no such build)\n"
+      "--- handler inline a: ngx.say(\"a\")\n"
+      "--- handler file html/b.lua b\n"
+      "ngx.say(\"b\")\n"
+      "--- file lib/m.lua chomp\n"
+      "return 1\n"
+      "--- file_from_dump html/c.luac strip truncate=8: return 1\n"
+      "--- file_fill big.txt: size=10 prefix=\"<\" suffix=\">\" fill=\"-\"\n"
+      "--- directory html/dir\n"
+      "--- step fix: write html/b.lua\n"
+      "ngx.say(\"fixed\")\n"
+      "--- requests: a b fix b\n"
+      "--- repeat: 2\n"
+      "--- status: 200\n"
+      "--- body[3]: fixed\\n\n"
+      "--- profile classic: limit: none\n"
+      "--- error_log\n"
+      "one\n"
+      "\n"
+      "two\n"
+      "--- grep_error_log: o\\w+\n"
+      "--- grep_error_log_out\n"
+      "one\n");
+  ASSERT_EQ(cases.size(), 1u);
+  const Case& c = cases[0];
+  EXPECT_EQ(c.line, 3);
+  EXPECT_EQ(c.name, "every field");
+  EXPECT_EQ(c.id, "t/every_field");
+  EXPECT_EQ(c.description, "Free text,\ntrimmed.\n");
+  EXPECT_EQ(c.labels, std::vector<std::string>{"hostile"});
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"lua51", "luajit"}));
+  EXPECT_EQ(c.profiles, std::vector<std::string>{"classic"});
+  EXPECT_EQ(c.code_cache, std::vector<bool>{false});
+  EXPECT_EQ(c.property, "loader");
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.max_instructions, 16u);
+  EXPECT_EQ(c.max_cpu_ms, 100u);
+  EXPECT_EQ(c.max_memory_mb, 32u);
+  EXPECT_EQ(c.module_path, (std::vector<std::string>{"lib", "lib2"}));
+  EXPECT_EQ(c.conf_line, 41);
+  EXPECT_EQ(c.nginx_excluded, "the referee has no such build");
+
+  ASSERT_EQ(c.handlers.size(), 2u);
+  EXPECT_EQ(c.handlers[0].label, "a");
+  EXPECT_FALSE(c.handlers[0].is_file);
+  EXPECT_EQ(c.handlers[0].code.text, "ngx.say(\"a\")");
+  EXPECT_EQ(c.handlers[0].line, 17);
+  EXPECT_EQ(c.handlers[1].label, "b");
+  EXPECT_TRUE(c.handlers[1].is_file);
+  EXPECT_EQ(c.handlers[1].path, "html/b.lua");
+
+  ASSERT_EQ(c.files.size(), 5u);
+  EXPECT_EQ(c.files[0].path, "html/b.lua");  // the file handler's content
+  EXPECT_EQ(c.files[0].content.text, "ngx.say(\"b\")\n");
+  EXPECT_EQ(c.files[1].path, "lib/m.lua");
+  EXPECT_EQ(c.files[1].content.text, "return 1");  // chomp
+  EXPECT_EQ(c.files[2].kind, FileSpec::Kind::dump);
+  EXPECT_TRUE(c.files[2].strip);
+  EXPECT_EQ(c.files[2].truncate, 8u);
+  EXPECT_EQ(c.files[2].content.text, "return 1");
+  EXPECT_EQ(c.files[3].kind, FileSpec::Kind::fill);
+  EXPECT_EQ(c.files[3].size, 10u);
+  EXPECT_EQ(c.files[3].prefix, "<");
+  EXPECT_EQ(c.files[3].fill, "-");
+  EXPECT_EQ(c.files[3].suffix, ">");
+  EXPECT_EQ(c.files[4].kind, FileSpec::Kind::directory);
+  EXPECT_EQ(c.files[4].path, "html/dir");
+
+  ASSERT_EQ(c.steps.size(), 1u);
+  EXPECT_EQ(c.steps[0].name, "fix");
+  EXPECT_EQ(c.steps[0].action.path, "html/b.lua");
+  EXPECT_EQ(c.steps[0].action.content.text, "ngx.say(\"fixed\")\n");
+  EXPECT_EQ(c.requests, (std::vector<std::string>{"a", "b", "fix", "b", "a", "b", "fix", "b"}));
+  EXPECT_EQ(c.served().size(), 6u);
+  EXPECT_EQ(c.grep_error_log, "o\\w+");
+
+  ASSERT_EQ(c.expectations.size(), 6u);
+  EXPECT_EQ(c.expectations[0].field, Field::status);
+  EXPECT_EQ(c.expectations[0].values, std::vector<std::string>{"200"});
+  EXPECT_EQ(c.expectations[1].field, Field::body);
+  EXPECT_EQ(c.expectations[1].request, 3);
+  EXPECT_EQ(c.expectations[1].value(), "fixed\n");
+  EXPECT_EQ(c.expectations[2].field, Field::limit);
+  EXPECT_EQ(c.expectations[2].when.profiles, std::vector<std::string>{"classic"});
+  EXPECT_EQ(c.expectations[2].line, 31);
+  EXPECT_EQ(c.expectations[3].value(), "one");  // one expectation per non-blank line of the block
+  EXPECT_EQ(c.expectations[4].value(), "two");
+  EXPECT_EQ(c.expectations[5].field, Field::grep_error_log_out);
+  EXPECT_EQ(c.expectations[5].value(), "one\n");
+}
+
+TEST_F(CaseParser, DefaultsBeforeTheFirstCaseApplyToEveryCaseUntilOneSetsItsOwn) {
+  const std::vector<Case> cases = parse(
+      "--- engines: luajit2\n"
+      "--- max_cpu_ms: 200\n"
+      "=== a\n"
+      "--- handler inline: ngx.say(1)\n"
+      "=== b\n"
+      "--- engines: lua51\n"
+      "--- handler inline: ngx.say(1)\n");
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].engines, std::vector<std::string>{"luajit2"});
+  EXPECT_EQ(cases[1].engines, std::vector<std::string>{"lua51"});
+  EXPECT_EQ(cases[1].max_cpu_ms, 200u);
+}
+
+TEST_F(CaseParser, TitlesMayBeTestNginxStyle) {
+  const std::vector<Case> cases = parse(
+      "=== TEST 3: foo\n--- handler inline: ngx.say(1)\n"
+      "=== name: bar\n--- handler inline: ngx.say(1)\n");
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].id, "t/foo");
+  EXPECT_EQ(cases[1].id, "t/bar");
+}
+
+TEST_F(CaseParser, BlocksKeepTheirLinesAndDropTrailingBlankOnes) {
+  const std::vector<Case> cases = parse(one_case(
+      "--- body\n  x  \n\ny\n\n\n"
+      "--- body[1] chomp\nz\n"
+      "--- body escaped\na\\tb\n"
+      "--- handler inline\n#!/usr/bin/env lua\n -- not a section\n --- not one either\n"));
+  ASSERT_EQ(cases.size(), 1u);
+  const Case& c = cases[0];
+  ASSERT_EQ(c.expectations.size(), 3u);
+  EXPECT_EQ(c.expectations[0].value(), "  x  \n\ny\n");
+  EXPECT_EQ(c.expectations[1].value(), "z");
+  EXPECT_EQ(c.expectations[2].value(), "a\tb\n");
+  ASSERT_EQ(c.handlers.size(), 2u);
+  EXPECT_EQ(c.handlers[1].code.text, "#!/usr/bin/env lua\n -- not a section\n --- not one either\n");
+}
+
+TEST_F(CaseParser, OneLineValuesAreTrimmedUnlessQuotedAndTakeEscapes) {
+  const std::vector<Case> cases = parse(one_case(
+      "--- body:   a\\x41\\n  \n"
+      "--- body[1]: \" b \"\n"
+      "--- body_like:  ^\\d+$ \n"));
+  ASSERT_EQ(cases.size(), 1u);
+  const Case& c = cases[0];
+  ASSERT_EQ(c.expectations.size(), 3u);
+  EXPECT_EQ(c.expectations[0].value(), "aA\n");
+  EXPECT_EQ(c.expectations[1].value(), " b ");
+  EXPECT_EQ(c.expectations[2].value(), "^\\d+$");  // regexes are raw
+}
+
+TEST_F(CaseParser, OneValuePerRequestAndQualifiedOneLineExpectations) {
+  const std::vector<Case> cases = parse(
+      "=== c\n"
+      "--- handler inline a: ngx.say(1)\n"
+      "--- handler inline b: ngx.say(2)\n"
+      "--- status: 200 404\n"
+      "--- engine lua51 luajit, profile classic, code_cache on: error_log: x\n"
+      "--- code_cache off: status[2]: -1\n");
+  ASSERT_EQ(cases.size(), 1u);
+  const Case& c = cases[0];
+  ASSERT_EQ(c.expectations.size(), 3u);
+  EXPECT_EQ(c.expectations[0].values, (std::vector<std::string>{"200", "404"}));
+  EXPECT_EQ(c.expectations[1].when.describe(), "engine lua51 luajit, profile classic, code_cache on");
+  EXPECT_EQ(c.expectations[2].request, 2);
+  EXPECT_EQ(c.expectations[2].value(), "-1");  // ngx.status = ngx.ERROR (runtime.case)
+}
+
+// ---- The existing error paths: each names the file:line and what was wrong.
+
+TEST_F(CaseParser, AFileThatCannotBeOpenedIsAnError) {
+  try {
+    parse_case_file("/nonexistent/dir/x.case");
+    FAIL() << "parsed";
+  } catch (const CaseError& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/dir/x.case:0: cannot open");
+  }
+}
+
+TEST_F(CaseParser, UnknownSection) {
+  EXPECT_TRUE(fails_at(one_case("--- bogus: x\n"), 3, "unknown section 'bogus'"));
+  EXPECT_TRUE(fails_at(one_case("--- bogus\nx\n"), 3, "unknown section 'bogus'"));
+  EXPECT_TRUE(fails_at(one_case("--- engine: lua51\n"), 3, "unknown section 'engine'"));
+}
+
+TEST_F(CaseParser, BadEngineProfileOrChoiceName) {
+  EXPECT_TRUE(fails_at(one_case("--- engines: lua51 lua52\n"), 3, "'lua52' is not valid for engines"));
+  EXPECT_TRUE(fails_at(one_case("--- profiles: strict\n"), 3, "'strict' is not valid for profiles"));
+  EXPECT_TRUE(fails_at(one_case("--- code_cache: yes\n"), 3, "'yes' is not valid for code_cache"));
+  EXPECT_TRUE(fails_at(one_case("--- limit: lots\n"), 3, "'lots' is not valid for limit"));
+  EXPECT_TRUE(fails_at(one_case("--- engines:\n"), 3, "'engines' needs at least one value"));
+  EXPECT_TRUE(fails_at("--- engines: lua52\n=== c\n--- handler inline: ngx.say(1)\n", 1,
+                       "'lua52' is not valid for engines"));
+}
+
+TEST_F(CaseParser, BadQualifier) {
+  EXPECT_TRUE(fails_at(one_case("--- engine lua52: body: x\n"), 3, "'lua52' is not valid for engine"));
+  EXPECT_TRUE(fails_at(one_case("--- profile classic, os linux: body: x\n"), 3, "unknown qualifier 'os'"));
+  EXPECT_TRUE(fails_at(one_case("--- profile classic, engine: body: x\n"), 3, "qualifier 'engine' names nothing"));
+  EXPECT_TRUE(fails_at(one_case("--- code_cache on\n"), 3, "a qualifier is followed by ': <directive>'"));
+  EXPECT_TRUE(fails_at(one_case("--- profile classic: engines: lua51\n"), 3,
+                       "only expectations take a qualifier, not 'engines'"));
+  EXPECT_TRUE(fails_at(one_case("--- profile classic: bogus: x\n"), 3, "unknown section 'bogus'"));
+}
+
+TEST_F(CaseParser, MissingTitle) {
+  EXPECT_TRUE(fails_at("=== \n--- handler inline: ngx.say(1)\n", 1, "a case needs a name"));
+  EXPECT_TRUE(fails_at("=== TEST 1:\n--- handler inline: ngx.say(1)\n", 1, "a case needs a name"));
+  EXPECT_TRUE(fails_at("=== name:\n--- handler inline: ngx.say(1)\n", 1, "a case needs a name"));
+}
+
+TEST_F(CaseParser, BadEscape) {
+  EXPECT_TRUE(fails_at(one_case("--- body: \\q\n"), 3, "unknown escape '\\q'"));
+  EXPECT_TRUE(fails_at(one_case("--- body: a\\\n"), 3, "a lone '\\' at the end"));
+  EXPECT_TRUE(fails_at(one_case("--- body: \\xZZ\n"), 3, "\\x needs two hex digits"));
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline escaped\n\\x4\n", 2, "\\x needs two hex digits"));
+  EXPECT_TRUE(fails_at(one_case("--- error_log escaped\nok\n\\q\n"), 3, "unknown escape '\\q'"));
+  EXPECT_TRUE(fails_at(one_case("--- file_fill p: size=10 prefix=\"\\q\"\n"), 3, "unknown escape '\\q'"));
+}
+
+// A block ends at the next `--- ` or `=== ` line or at the end of the file, so the one
+// thing that can be left open is a quoted value of a key=value list.
+TEST_F(CaseParser, UnterminatedQuotedValue) {
+  EXPECT_TRUE(fails_at(one_case("--- file_fill p: size=10 prefix=\"ab\n"), 3,
+                       "unterminated quoted value for 'prefix'"));
+}
+
+TEST_F(CaseParser, MalformedHeaders) {
+  EXPECT_TRUE(fails_at("=== c\n--- \n--- handler inline: ngx.say(1)\n", 2, "empty section header"));
+  EXPECT_TRUE(fails_at(one_case("--- status[x]: 200\n"), 3, "bad request index in 'status[x]'"));
+  EXPECT_TRUE(fails_at(one_case("--- status[2: 200\n"), 3, "bad request index in 'status[2'"));
+  EXPECT_TRUE(fails_at(one_case("--- status[0]: 200\n"), 3, "request indices start at 1"));
+}
+
+TEST_F(CaseParser, WrongWordsOrValueShape) {
+  EXPECT_TRUE(fails_at("=== c\n--- handler foo: x\n", 2, "a handler is 'inline' or 'file', not 'foo'"));
+  EXPECT_TRUE(fails_at("=== c\n--- handler\n", 2, "usage: --- handler inline [LABEL] | --- handler file PATH [LABEL]"));
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline a b: x\n", 2, "unexpected 'b' after handler inline"));
+  EXPECT_TRUE(fails_at(one_case("--- file\n"), 3, "usage: --- file PATH"));
+  EXPECT_TRUE(fails_at(one_case("--- body foo: x\n"), 3, "unexpected 'foo' after body"));
+  EXPECT_TRUE(fails_at(one_case("--- status\n200\n"), 3, "'status' takes a one-line value"));
+  EXPECT_TRUE(fails_at(one_case("--- body_like\nx\n"), 3, "usage: --- body_like: REGEX"));
+  EXPECT_TRUE(fails_at(one_case("--- property: a b\n"), 3, "'property' takes one word"));
+  EXPECT_TRUE(fails_at(one_case("--- file_from_dump p foo\nx\n"), 3,
+                       "file_from_dump takes strip, shebang and truncate=N, not 'foo'"));
+  EXPECT_TRUE(fails_at(one_case("--- file_fill p: size=1 foo=1\n"), 3,
+                       "file_fill takes size, fill, prefix and suffix, not 'foo'"));
+  EXPECT_TRUE(fails_at(one_case("--- file_fill p: size=1 prefix=ab\n"), 3, "size smaller than prefix + suffix"));
+  EXPECT_TRUE(fails_at(one_case("--- step s: edit p\n"), 3, "a step writes or removes a file, not 'edit'"));
+  EXPECT_TRUE(fails_at(one_case("--- body eval\nreturn 1\n"), 3, "eval is for handlers and files"));
+  EXPECT_TRUE(fails_at(one_case("--- status: 2xx\n"), 3, "bad number for status: '2xx'"));
+  EXPECT_TRUE(fails_at(one_case("--- repeat: 0\n"), 3, "repeat"));
+  EXPECT_TRUE(fails_at(one_case("--- nginx: yes\n"), 3, "usage: --- nginx: no (reason)"));
+  EXPECT_TRUE(fails_at(one_case("--- nginx: no ()\n"), 3, "needs a reason"));
+}
+
+TEST_F(CaseParser, TextAfterAOneLineValue) {
+  EXPECT_TRUE(fails_at(one_case("--- body: x\nmore\n"), 3, "unexpected text after it: 'more'"));
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline: x\nmore\n", 2, "unexpected text after it: 'more'"));
+}
+
+TEST_F(CaseParser, OnlyOneLineDefaultsBeforeTheFirstCase) {
+  EXPECT_TRUE(fails_at("--- handler inline: x\n=== c\n--- handler inline: ngx.say(1)\n", 1,
+                       "before the first case only one-line defaults are allowed"));
+  EXPECT_TRUE(fails_at("--- module_path: lib\n=== c\n--- handler inline: ngx.say(1)\n", 1,
+                       "not 'module_path'"));
+  EXPECT_TRUE(fails_at("--- profile x: body: 1\n=== c\n--- handler inline: ngx.say(1)\n", 1, "not 'profile'"));
+}
+
+TEST_F(CaseParser, WholeCaseChecks) {
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline: ngx.say(1)\n--- requests: h1 zz\n", 1,
+                       "case 'c': request 'zz' names no handler or step"));
+  EXPECT_TRUE(fails_at(one_case("--- body[2]: x\n"), 3, "request [2] but only 1 requests are served"));
+  EXPECT_TRUE(fails_at(one_case("--- status: 200 404\n"), 3, "status: give one value, or one per request (1)"));
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline a: x\n--- handler inline b: y\n--- status[1]: 200 404\n", 4,
+                       "one value for one request"));
+  EXPECT_TRUE(fails_at(one_case("--- grep_error_log: x\n"), 1, "grep_error_log and grep_error_log_out go together"));
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline a: x\n--- handler inline a: y\n", 3, "label 'a' is used twice"));
+  EXPECT_TRUE(fails_at("=== c\n--- step a: remove p\n--- handler inline a: y\n", 3, "label 'a' is used twice"));
+  EXPECT_TRUE(fails_at("=== a b\n--- handler inline: ngx.say(1)\n=== a-b\n--- handler inline: ngx.say(1)\n", 3,
+                       "two cases are named 'a-b'"));
+}
+
+}  // namespace
+}  // namespace codecache::conformance
