@@ -342,5 +342,45 @@ TEST_F(CaseParser, WholeCaseChecks) {
                        "two cases are named 'a-b'"));
 }
 
+// ---- Every case carries the line of its own `===` title, whatever the case before it held.
+
+TEST_F(CaseParser, EveryCaseCarriesTheLineOfItsTitle) {
+  const std::vector<Case> cases = parse(
+      "=== a\n"                             // 1
+      "--- handler inline: ngx.say(1)\n"    // 2
+      "--- body: x\n"                       // 3
+      "--- status: 200\n"                   // 4
+      "\n"                                  // 5
+      "=== b\n"                             // 6
+      "--- handler inline: ngx.say(1)\n"    // 7
+      "=== c\n"                             // 8
+      "--- handler inline: ngx.say(1)\n"    // 9
+      "--- error_log\n"                     // 10
+      "q\n"                                 // 11
+      "r\n"                                 // 12
+      "=== d\n"                             // 13
+      "--- handler inline: ngx.say(1)\n");  // 14
+  ASSERT_EQ(cases.size(), 4u);
+  EXPECT_EQ(cases[0].line, 1);
+  EXPECT_EQ(cases[1].line, 6);
+  EXPECT_EQ(cases[2].line, 8);
+  EXPECT_EQ(cases[3].line, 13);
+  EXPECT_EQ(cases[3].handlers[0].line, 14);
+}
+
+TEST_F(CaseParser, ErrorsOfACaseAfterOneWithExpectationsNameItsTitle) {
+  const std::string first = "=== a\n--- handler inline: ngx.say(1)\n--- body: x\n\n";  // lines 1-4
+  EXPECT_TRUE(fails_at(first + "=== \n--- handler inline: ngx.say(1)\n", 5, "a case needs a name"));
+  EXPECT_TRUE(fails_at(first + "=== A\n--- handler inline: ngx.say(1)\n", 5, "two cases are named 'A'"));
+  EXPECT_TRUE(fails_at(first + "=== b\n--- handler inline: ngx.say(1)\n--- requests: h1 zz\n", 5,
+                       "request 'zz' names no handler or step"));
+}
+
+TEST_F(CaseParser, ACaseWithoutAHandlerIsNamedAtItsTitle) {
+  EXPECT_TRUE(fails_at("=== c\n--- body: x\n=== d\n--- handler inline: ngx.say(1)\n", 1, "case 'c' has no handler"));
+  EXPECT_TRUE(fails_at("=== a\n--- handler inline: ngx.say(1)\n=== c\n--- body: x\n\n\n", 3,
+                       "case 'c' has no handler"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
