@@ -404,9 +404,19 @@ Qualifier parse_qualifier(const Cursor& at, const std::string& head) {
 }  // namespace
 
 void apply_section(Draft& d, Header h, std::vector<std::string> lines, const Cursor& at) {
+  // `--- <qualifier>: <section>`: the section after the qualifier is read as if it stood
+  // alone, with a one-line value or with the block below (`--- profile openresty: body`).
   const bool qualified = !h.args.empty() && qualifier_kind(h.name) != nullptr;
-  const Section* s = qualified ? nullptr : find_section(h);
-  if (h.has_value && (s == nullptr || s->shape != Shape::action)) {
+  Qualifier when;
+  if (qualified) {
+    if (!h.has_value) at.fail("a qualifier is followed by ': <directive>'");
+    when = parse_qualifier(at, h.name + " " + joined(h.args, " "));
+    h = split_header(at, trim(h.value));
+  }
+  const Section* s = find_section(h);
+  if (s == nullptr) unknown_section(at, h);
+  if (qualified && !s->field) at.fail("only expectations take a qualifier, not '" + h.name + "'");
+  if (h.has_value && s->shape != Shape::action) {
     // After a one-line value, only blank lines and # comments (a step's block is its content).
     for (const auto& l : lines) {
       std::string t = trim(l);
@@ -414,15 +424,6 @@ void apply_section(Draft& d, Header h, std::vector<std::string> lines, const Cur
         at.fail("'" + h.name + "' has a one-line value; unexpected text after it: '" + t + "'");
     }
   }
-  Qualifier when;
-  if (qualified) {
-    if (!h.has_value) at.fail("a qualifier is followed by ': <directive>'");
-    when = parse_qualifier(at, h.name + " " + joined(h.args, " "));
-    h = split_header(at, trim(h.value));
-    s = find_section(h);
-  }
-  if (s == nullptr) unknown_section(at, h);
-  if (qualified && !s->field) at.fail("only expectations take a qualifier, not '" + h.name + "'");
   while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
   read_section(d, {.section = *s, .header = h, .block = lines, .when = when, .at = at});
 }

@@ -382,5 +382,38 @@ TEST_F(CaseParser, ACaseWithoutAHandlerIsNamedAtItsTitle) {
                        "case 'c' has no handler"));
 }
 
+// ---- `--- <qualifier>: <section>` + block (README, "Engine and profile differences").
+
+TEST_F(CaseParser, AQualifiedExpectationMayTakeABlock) {
+  const std::vector<Case> cases = parse(one_case(
+      "--- profile openresty: body\n"   // 3
+      "line 1\n"
+      "line 2\n"
+      "\n"
+      "--- code_cache off: body[1] chomp\n"  // 7
+      "x\n"
+      "--- engine lua51, profile classic sealed: error_log\n"  // 9
+      "a\n"
+      "b\n"));
+  ASSERT_EQ(cases.size(), 1u);
+  const std::vector<Expectation>& e = cases[0].expectations;
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0].field, Field::body);
+  EXPECT_EQ(e[0].value(), "line 1\nline 2\n");
+  EXPECT_EQ(e[0].when.describe(), "profile openresty");
+  EXPECT_EQ(e[0].line, 3);
+  EXPECT_EQ(e[1].request, 1);
+  EXPECT_EQ(e[1].value(), "x");
+  EXPECT_EQ(e[1].when.describe(), "code_cache off");
+  EXPECT_EQ(e[2].value(), "a");
+  EXPECT_EQ(e[3].value(), "b");
+  EXPECT_EQ(e[3].when.describe(), "engine lua51, profile classic sealed");
+}
+
+TEST_F(CaseParser, AQualifiedOneLineExpectationStillTakesNoBlock) {
+  EXPECT_TRUE(fails_at(one_case("--- profile classic: body: x\nmore\n"), 3,
+                       "'body' has a one-line value; unexpected text after it: 'more'"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
