@@ -2,7 +2,6 @@
 #include "case_sections.h"
 
 #include <algorithm>
-#include <climits>
 #include <sstream>
 #include <string_view>
 
@@ -49,10 +48,10 @@ bool takes_one_line_value(Shape s) {
 
 // The words between a section's name and its ':', block modifiers aside.
 struct Args {
-  int min = 0, max = INT_MAX;  // INT_MAX: any number, ignored
-  bool modifiers = false;      // chomp, escaped and eval may be among them
+  int min = 0, max = 0;    // how many; a row that gives no max takes none
+  bool modifiers = false;  // chomp, escaped and eval may be among them
 };
-constexpr Args kModifiersOnly{.max = 0, .modifiers = true};
+constexpr Args kModifiersOnly{.modifiers = true};
 
 struct Parsed;
 
@@ -236,7 +235,7 @@ const std::vector<Section> kSections = {
      .usage = "handler file PATH [LABEL]", .fill = add_file_handler},
     {.name = "file", .shape = Shape::content, .args = {.min = 1, .max = 1, .modifiers = true},
      .usage = "file PATH [chomp|escaped|eval]", .fill = add_file},
-    {.name = "file_from_dump", .shape = Shape::content, .args = {.min = 1, .modifiers = true},
+    {.name = "file_from_dump", .shape = Shape::content, .args = {.min = 1, .max = 4, .modifiers = true},
      .usage = "file_from_dump PATH [strip] [shebang] [truncate=N]", .fill = add_dump},
     {.name = "file_fill", .shape = Shape::raw, .args = {.min = 1, .max = 1},
      .usage = "file_fill PATH: size=N [fill=..] [prefix=..] [suffix=..]", .fill = add_fill},
@@ -320,8 +319,13 @@ void read_section(Draft& d, Parsed p) {
   std::vector<std::string>& args = p.header.args;
   if (s.args.modifiers) p.modifiers = Modifiers::take(args);
   const int given = static_cast<int>(args.size());
-  if (given > s.args.max)
-    p.at.fail("unexpected '" + args[s.args.max] + "' after " + name + (s.usage != nullptr ? "; " + usage(s) : ""));
+  if (given > s.args.max) {
+    const std::string takes = s.args.max != 0   ? ""
+                              : s.args.modifiers ? " (it takes only chomp, escaped or eval)"
+                                                 : " (it takes no words before its value)";
+    p.at.fail("unexpected '" + args[s.args.max] + "' after " + name + takes +
+              (s.usage != nullptr ? "; " + usage(s) : ""));
+  }
   if (given < s.args.min) p.at.fail(usage(s));
   if (takes_one_line_value(s.shape) && !h.has_value)
     p.at.fail(s.usage != nullptr ? usage(s) : "'" + name + "' takes a one-line value");

@@ -415,5 +415,24 @@ TEST_F(CaseParser, AQualifiedOneLineExpectationStillTakesNoBlock) {
                        "'body' has a one-line value; unexpected text after it: 'more'"));
 }
 
+// ---- Words between a setting's name and its ':' are an error, not ignored.
+
+TEST_F(CaseParser, WordsBeforeTheColonOfASettingAreAnError) {
+  const std::vector<std::string> settings = {
+      "engines: lua51", "profiles: classic", "labels: hostile", "label: hostile",
+      "property: loader", "log_level: debug", "max_instructions: 100", "max_cpu_ms: 100",
+      "max_memory_mb: 8", "nginx: no (why)", "module_path: lib", "conf_line: 41", "requests: h1",
+      "repeat: 3", "grep_error_log: x", "description: x"};
+  for (const std::string& setting : settings) {
+    const std::string name = setting.substr(0, setting.find(':'));
+    const std::string line = "--- " + name + " foo" + setting.substr(name.size()) + "\n";
+    EXPECT_TRUE(fails_at(one_case(line), 3, "unexpected 'foo' after " + name)) << line;
+  }
+  // `code_cache` followed by words is a qualifier (`--- code_cache off: status: 404`).
+  EXPECT_TRUE(fails_at(one_case("--- code_cache foo: on\n"), 3, "'foo' is not valid for code_cache"));
+  EXPECT_TRUE(fails_at("--- engines foo: lua51\n=== c\n--- handler inline: ngx.say(1)\n", 1,
+                       "unexpected 'foo' after engines"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
