@@ -317,6 +317,8 @@ void read_section(Draft& d, Parsed p) {
   const std::string name = s.name;
   const Header& h = p.header;
   std::vector<std::string>& args = p.header.args;
+  if (h.index != 0 && !s.field)
+    p.at.fail("only expectations take a request index, not '" + name + "' ([" + std::to_string(h.index) + "])");
   if (s.args.modifiers) p.modifiers = Modifiers::take(args);
   const int given = static_cast<int>(args.size());
   if (given > s.args.max) {
@@ -414,8 +416,13 @@ void apply_section(Draft& d, Header h, std::vector<std::string> lines, const Cur
   Qualifier when;
   if (qualified) {
     if (!h.has_value) at.fail("a qualifier is followed by ': <directive>'");
-    when = parse_qualifier(at, h.name + " " + joined(h.args, " "));
+    const std::string qualifier = h.name + " " + joined(h.args, " ");
+    const int misplaced_index = h.index;
+    when = parse_qualifier(at, qualifier);
     h = split_header(at, trim(h.value));
+    if (misplaced_index != 0)
+      at.fail("a request index goes on the expectation: --- " + qualifier + ": " + h.name + "[" +
+              std::to_string(misplaced_index) + "]");
   }
   const Section* s = find_section(h);
   if (s == nullptr) unknown_section(at, h);

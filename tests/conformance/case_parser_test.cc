@@ -434,5 +434,18 @@ TEST_F(CaseParser, WordsBeforeTheColonOfASettingAreAnError) {
                        "unexpected 'foo' after engines"));
 }
 
+// ---- A request index is for expectations only; elsewhere it is an error, not ignored.
+
+TEST_F(CaseParser, ARequestIndexOnAnythingButAnExpectationIsAnError) {
+  EXPECT_TRUE(fails_at(one_case("--- engines[2]: lua51\n"), 3, "only expectations take a request index"));
+  EXPECT_TRUE(fails_at(one_case("--- handler[2] inline b: x\n"), 3, "only expectations take a request index"));
+  EXPECT_TRUE(fails_at(one_case("--- file[1] p: x\n"), 3, "only expectations take a request index"));
+  EXPECT_TRUE(fails_at(one_case("--- step[1] s: remove p\n"), 3, "only expectations take a request index"));
+  EXPECT_TRUE(fails_at("--- engines[1]: lua51\n=== c\n--- handler inline: ngx.say(1)\n", 1,
+                       "only expectations take a request index"));
+  EXPECT_TRUE(fails_at(one_case("--- profile[1] classic: body: y\n"), 3,
+                       "a request index goes on the expectation: --- profile classic: body[1]"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
