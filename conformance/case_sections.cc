@@ -27,7 +27,7 @@ const std::vector<std::string> kOnOff = {"on", "off"};
 // How a section's value is read: the one-line value after `name args: `, or the block
 // (the lines below the header, without trailing blank lines).
 enum class Shape {
-  nothing,    // none: whatever is given is ignored
+  nothing,    // none: a one-line value or a block is an error
   words,      // one-line: blank-separated words, maybe none
   choices,    // one-line: one word or more, each one of the row's `allowed`
   one_word,   // one-line: exactly one word
@@ -118,6 +118,13 @@ void set_repeat(Draft& d, const Parsed& p) {
   if (d.repeat < 1 || d.repeat > 1000) p.at.fail("repeat: 1..1000");
 }
 
+// The first non-blank line of a block, for messages.
+std::string first_text(const std::vector<std::string>& block) {
+  for (const auto& l : block)
+    if (!trim(l).empty()) return trim(l);
+  return "";
+}
+
 // A label names one handler or step of the case.
 void check_new_label(const Draft& d, const std::string& label, const Cursor& at) {
   if (d.c.handler(label) != nullptr || d.c.step(label) != nullptr) at.fail("label '" + label + "' is used twice");
@@ -194,12 +201,18 @@ void add_step(Draft& d, const Parsed& p) {
   const std::vector<std::string>& action = p.values;
   if (action.size() < 2) p.at.fail(usage(p.section));
   std::vector<std::string> rest(action.begin() + 2, action.end());
-  Modifiers m = Modifiers::take(rest);
-  if (!rest.empty()) p.at.fail("unexpected '" + rest[0] + "' in step");
   FileSpec f = file_spec(FileSpec::Kind::content, action[1], p);
-  if (action[0] == "write") f.content = block_content(p.at, p.block, m);
-  else if (action[0] == "remove") f.kind = FileSpec::Kind::remove;
-  else p.at.fail("a step writes or removes a file, not '" + action[0] + "'");
+  if (action[0] == "write") {
+    Modifiers m = Modifiers::take(rest);
+    if (!rest.empty()) p.at.fail("unexpected '" + rest[0] + "' in step");
+    f.content = block_content(p.at, p.block, m);
+  } else if (action[0] == "remove") {
+    if (!rest.empty()) p.at.fail("unexpected '" + rest[0] + "' in a remove step; " + usage(p.section));
+    if (!p.block.empty()) p.at.fail("a remove step takes no block: '" + first_text(p.block) + "'");
+    f.kind = FileSpec::Kind::remove;
+  } else {
+    p.at.fail("a step writes or removes a file, not '" + action[0] + "'");
+  }
   check_new_label(d, p.header.args[0], p.at);
   d.c.steps.push_back({p.header.args[0], f});
 }
@@ -332,7 +345,10 @@ void read_section(Draft& d, Parsed p) {
   if (takes_one_line_value(s.shape) && !h.has_value)
     p.at.fail(s.usage != nullptr ? usage(s) : "'" + name + "' takes a one-line value");
   switch (s.shape) {
-    case Shape::nothing: break;
+    case Shape::nothing:
+      if (h.has_value) p.at.fail("'" + name + "' takes no value; " + usage(s));
+      if (!p.block.empty()) p.at.fail("'" + name + "' takes no block: '" + first_text(p.block) + "'");
+      break;
     case Shape::words:
     case Shape::action: p.values = words(h.value); break;
     case Shape::choices:
@@ -427,8 +443,9 @@ void apply_section(Draft& d, Header h, std::vector<std::string> lines, const Cur
   const Section* s = find_section(h);
   if (s == nullptr) unknown_section(at, h);
   if (qualified && !s->field) at.fail("only expectations take a qualifier, not '" + h.name + "'");
-  if (h.has_value && s->shape != Shape::action) {
-    // After a one-line value, only blank lines and # comments (a step's block is its content).
+  if (h.has_value && s->shape != Shape::action && s->shape != Shape::nothing) {
+    // After a one-line value, only blank lines and # comments (a step's block is its content;
+    // a section that takes nothing says so itself).
     for (const auto& l : lines) {
       std::string t = trim(l);
       if (!t.empty() && t[0] != '#')

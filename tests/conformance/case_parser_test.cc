@@ -447,5 +447,22 @@ TEST_F(CaseParser, ARequestIndexOnAnythingButAnExpectationIsAnError) {
                        "a request index goes on the expectation: --- profile classic: body[1]"));
 }
 
+// ---- A section that takes no value or no block says so when given one.
+
+TEST_F(CaseParser, ADirectoryTakesNoValueAndNoBlock) {
+  EXPECT_TRUE(fails_at(one_case("--- directory a: x\n"), 3, "'directory' takes no value"));
+  EXPECT_TRUE(fails_at(one_case("--- directory a:\n"), 3, "'directory' takes no value"));
+  EXPECT_TRUE(fails_at(one_case("--- directory b\nsome text\n"), 3, "'directory' takes no block: 'some text'"));
+  const std::vector<Case> cases = parse(one_case("--- directory c\n\n\n"));
+  ASSERT_EQ(cases.size(), 1u);
+  ASSERT_EQ(cases[0].files.size(), 1u);
+  EXPECT_EQ(cases[0].files[0].kind, FileSpec::Kind::directory);
+}
+
+TEST_F(CaseParser, ARemoveStepTakesNoBlockAndNoModifiers) {
+  EXPECT_TRUE(fails_at(one_case("--- step s: remove p\ngarbage\n"), 3, "a remove step takes no block: 'garbage'"));
+  EXPECT_TRUE(fails_at(one_case("--- step s: remove p chomp\n"), 3, "unexpected 'chomp' in a remove step"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
