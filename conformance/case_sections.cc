@@ -99,13 +99,18 @@ void set_code_cache(Draft& d, const Parsed& p) {
   for (const auto& v : p.values) d.c.code_cache.push_back(v == "on");
 }
 
-// `--- nginx: no (reason)`: the real-nginx referee does not run this case.
+// `--- nginx: no (reason)`: the real-nginx referee does not run this case. The value is
+// the word `no`, then the reason in parentheses (printed in the referee's --table).
 void set_nginx_excluded(Draft& d, const Parsed& p) {
-  std::string reason = p.values[0];
-  if (!reason.starts_with("no")) p.at.fail(usage(p.section));
-  reason = trim(reason.substr(2));
-  if (reason.size() >= 2 && reason.front() == '(' && reason.back() == ')') reason = reason.substr(1, reason.size() - 2);
-  if (reason.empty()) p.at.fail("--- nginx: no needs a reason: --- " + std::string(p.section.usage));
+  const std::string& value = p.values[0];
+  const std::vector<std::string> w = words(value);
+  if (w.empty() || w[0] != "no") p.at.fail(usage(p.section) + ", not '" + value + "'");
+  std::string reason = trim(value.substr(2));
+  if (reason.empty()) p.at.fail("'nginx: no' needs a reason: " + usage(p.section));
+  if (reason.size() < 2 || reason.front() != '(' || reason.back() != ')')
+    p.at.fail("the reason goes in parentheses: " + usage(p.section) + ", not '" + value + "'");
+  reason = trim(reason.substr(1, reason.size() - 2));
+  if (reason.empty()) p.at.fail("'nginx: no' needs a reason: " + usage(p.section));
   d.c.nginx_excluded = reason;
 }
 

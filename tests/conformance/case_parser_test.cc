@@ -464,5 +464,16 @@ TEST_F(CaseParser, ARemoveStepTakesNoBlockAndNoModifiers) {
   EXPECT_TRUE(fails_at(one_case("--- step s: remove p chomp\n"), 3, "unexpected 'chomp' in a remove step"));
 }
 
+// ---- `--- nginx: no (reason)` (README): the word `no`, then the reason in parentheses.
+
+TEST_F(CaseParser, NginxTakesNoAndAReasonInParentheses) {
+  EXPECT_TRUE(fails_at(one_case("--- nginx: nope\n"), 3, "usage: --- nginx: no (reason), not 'nope'"));
+  EXPECT_TRUE(fails_at(one_case("--- nginx: no because\n"), 3, "the reason goes in parentheses"));
+  EXPECT_TRUE(fails_at(one_case("--- nginx: no\n"), 3, "needs a reason"));
+  const std::vector<Case> cases = parse(one_case("--- nginx: no (ngx_lua (0.10.23) crashes)\n"));
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].nginx_excluded, "ngx_lua (0.10.23) crashes");
+}
+
 }  // namespace
 }  // namespace codecache::conformance
