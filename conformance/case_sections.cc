@@ -2,6 +2,7 @@
 #include "case_sections.h"
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 #include <string_view>
 
@@ -31,8 +32,8 @@ enum class Shape {
   words,      // one-line: blank-separated words, maybe none
   choices,    // one-line: one word or more, each one of the row's `allowed`
   one_word,   // one-line: exactly one word
-  number,     // one-line: a number
-  numbers,    // one-line: one number or more
+  number,     // one-line: a number within the row's `range`
+  numbers,    // one-line: one decimal integer or more, maybe negative (statuses)
   raw,        // one-line, trimmed, taken as written (a regex, key=value pairs)
   action,     // one-line words and the block (a step: `write PATH` and the new content)
   content,    // one-line (quotes, escapes) or the block, as its modifiers say
@@ -53,6 +54,11 @@ struct Args {
 };
 constexpr Args kModifiersOnly{.modifiers = true};
 
+// The values a Shape::number row allows, both included.
+struct Range {
+  std::uint64_t min = 0, max = std::numeric_limits<std::uint64_t>::max();
+};
+
 struct Parsed;
 
 // One row of kSections. Every member has a default, so that a row names only what it uses.
@@ -60,6 +66,7 @@ struct Section {
   const char* name = nullptr;          // two words: the first argument is the kind (`handler inline`)
   Shape shape = Shape::nothing;
   std::vector<std::string> allowed{};  // Shape::choices
+  Range range{};                       // Shape::number
   Args args{};
   const char* usage = nullptr;         // what a bad section is told, after "usage: --- "
   bool file_default = false;           // may also stand before the first case, for every case of the file
@@ -84,13 +91,21 @@ std::string usage(const Section& s) {
   return std::string("usage: --- ") + (s.usage != nullptr ? s.usage : s.name);
 }
 
+// A number for a member of type Number: a row's range must keep within it, never wrap.
+template <class Number>
+Number narrowed(const Parsed& p) {
+  if (p.number > static_cast<std::uint64_t>(std::numeric_limits<Number>::max()))
+    p.at.fail(std::string(p.section.name) + ": " + std::to_string(p.number) + " is out of range");
+  return static_cast<Number>(p.number);
+}
+
 // A setting's value, stored in the Case member its row names: set<&Case::member>. A string
 // takes the first word (or the raw value).
 void store(std::vector<std::string>& member, const Parsed& p) { member = p.values; }
 void store(std::string& member, const Parsed& p) { member = p.values[0]; }
-void store(int& member, const Parsed& p) { member = static_cast<int>(p.number); }
+void store(int& member, const Parsed& p) { member = narrowed<int>(p); }
 template <class Number>
-void store(std::optional<Number>& member, const Parsed& p) { member = static_cast<Number>(p.number); }
+void store(std::optional<Number>& member, const Parsed& p) { member = narrowed<Number>(p); }
 template <auto member>
 void set(Draft& d, const Parsed& p) { store(d.c.*member, p); }
 
@@ -118,10 +133,7 @@ void add_description(Draft& d, const Parsed& p) {
   for (const auto& l : p.values) d.c.description += l + "\n";
 }
 
-void set_repeat(Draft& d, const Parsed& p) {
-  d.repeat = static_cast<int>(p.number);
-  if (d.repeat < 1 || d.repeat > 1000) p.at.fail("repeat: 1..1000");
-}
+void set_repeat(Draft& d, const Parsed& p) { d.repeat = narrowed<int>(p); }
 
 // The first non-blank line of a block, for messages.
 std::string first_text(const std::vector<std::string>& block) {
@@ -237,13 +249,18 @@ const std::vector<Section> kSections = {
     {.name = "log_level", .shape = Shape::choices,
      .allowed = {"stderr", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"},
      .file_default = true, .fill = set<&Case::log_level>},
-    {.name = "max_instructions", .shape = Shape::number, .file_default = true, .fill = set<&Case::max_instructions>},
-    {.name = "max_cpu_ms", .shape = Shape::number, .file_default = true, .fill = set<&Case::max_cpu_ms>},
-    {.name = "max_memory_mb", .shape = Shape::number, .file_default = true, .fill = set<&Case::max_memory_mb>},
+    // The limits and conf_line take what `codecache run` takes (cli/main.cc), since a failing
+    // run's reproduction command passes them on.
+    {.name = "max_instructions", .shape = Shape::number, .range = {.min = 1}, .file_default = true,
+     .fill = set<&Case::max_instructions>},
+    {.name = "max_cpu_ms", .shape = Shape::number, .range = {1, 3600000}, .file_default = true,
+     .fill = set<&Case::max_cpu_ms>},
+    {.name = "max_memory_mb", .shape = Shape::number, .range = {1, 65536}, .file_default = true,
+     .fill = set<&Case::max_memory_mb>},
     {.name = "nginx", .shape = Shape::raw, .usage = "nginx: no (reason)", .file_default = true,
      .fill = set_nginx_excluded},
     {.name = "module_path", .shape = Shape::words, .fill = set<&Case::module_path>},
-    {.name = "conf_line", .shape = Shape::number, .fill = set<&Case::conf_line>},
+    {.name = "conf_line", .shape = Shape::number, .range = {1, 1000000}, .fill = set<&Case::conf_line>},
     {.name = "description", .shape = Shape::block, .fill = add_description},
 
     // The handlers, files and steps, and the requests that serve them.
@@ -263,7 +280,7 @@ const std::vector<Section> kSections = {
      .usage = "step NAME: write PATH | remove PATH", .fill = add_step},
     {.name = "requests", .shape = Shape::words, .usage = "requests: LABEL...",
      .fill = [](Draft& d, const Parsed& p) { d.requests = p.values; }},
-    {.name = "repeat", .shape = Shape::number, .usage = "repeat: N", .fill = set_repeat},
+    {.name = "repeat", .shape = Shape::number, .range = {1, 1000}, .usage = "repeat: N", .fill = set_repeat},
     {.name = "grep_error_log", .shape = Shape::raw, .usage = "grep_error_log: REGEX",
      .fill = set<&Case::grep_error_log>},
 
@@ -361,13 +378,18 @@ void read_section(Draft& d, Parsed p) {
       p.values = words(h.value);
       if (p.values.empty()) p.at.fail("'" + name + "' needs at least one value");
       if (s.shape == Shape::choices) check_allowed(p.at, name, p.values, s.allowed);
-      else for (const auto& v : p.values) parse_number(p.at, v, s.name);
+      else for (const auto& v : p.values) parse_int(p.at, v, s.name);
       break;
     case Shape::one_word:
       p.values = words(h.value);
       if (p.values.size() != 1) p.at.fail("'" + name + "' takes one word");
       break;
-    case Shape::number: p.number = parse_number(p.at, h.value, s.name); break;
+    case Shape::number:
+      p.number = parse_number(p.at, h.value, s.name);
+      if (p.number < s.range.min || p.number > s.range.max)
+        p.at.fail(name + ": " + trim(h.value) + " is out of range (" + std::to_string(s.range.min) + ".." +
+                  std::to_string(s.range.max) + ")");
+      break;
     case Shape::raw: p.values = {trim(h.value)}; break;
     case Shape::content:
       p.content = h.has_value ? Content{Content::Kind::literal, one_line_text(p.at, h.value)}

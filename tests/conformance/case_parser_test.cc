@@ -475,5 +475,47 @@ TEST_F(CaseParser, NginxTakesNoAndAReasonInParentheses) {
   EXPECT_EQ(cases[0].nginx_excluded, "ngx_lua (0.10.23) crashes");
 }
 
+// ---- Numbers are read whole and range-checked, never wrapped.
+
+TEST_F(CaseParser, NumbersOutOfRangeAreAnError) {
+  EXPECT_TRUE(fails_at(one_case("--- repeat: 4294967298\n"), 3, "repeat: 4294967298 is out of range (1..1000)"));
+  EXPECT_TRUE(fails_at(one_case("--- max_cpu_ms: 4294967297\n"), 3, "max_cpu_ms: 4294967297 is out of range"));
+  EXPECT_TRUE(fails_at(one_case("--- max_cpu_ms: 0\n"), 3, "max_cpu_ms: 0 is out of range"));
+  EXPECT_TRUE(fails_at(one_case("--- max_memory_mb: 17592186044416\n"), 3,
+                       "max_memory_mb: 17592186044416 is out of range"));
+  EXPECT_TRUE(fails_at(one_case("--- max_instructions: 0\n"), 3, "max_instructions: 0 is out of range"));
+  EXPECT_TRUE(fails_at(one_case("--- conf_line: 4294967337\n"), 3, "conf_line: 4294967337 is out of range"));
+  EXPECT_TRUE(fails_at(one_case("--- max_instructions: 18446744073709551616\n"), 3, "too large"));
+  EXPECT_TRUE(fails_at(one_case("--- file_fill p: size=99999999999999999999\n"), 3, "too large"));
+}
+
+TEST_F(CaseParser, NegativeOrPartlyNumericNumbersAreAnError) {
+  EXPECT_TRUE(fails_at(one_case("--- max_instructions: -1\n"), 3, "bad number for max_instructions: '-1'"));
+  EXPECT_TRUE(fails_at(one_case("--- repeat: +2\n"), 3, "bad number for repeat: '+2'"));
+  EXPECT_TRUE(fails_at(one_case("--- file_from_dump p truncate=-1: return 1\n"), 3, "bad number for truncate: '-1'"));
+  EXPECT_TRUE(fails_at(one_case("--- body[1x]: a\n"), 3, "bad request index in 'body[1x]'"));
+  EXPECT_TRUE(fails_at(one_case("--- body[99999999999]: a\n"), 3, "bad request index in 'body[99999999999]'"));
+}
+
+TEST_F(CaseParser, AStatusIsADecimalInteger) {
+  EXPECT_TRUE(fails_at(one_case("--- status: 0xc8\n"), 3, "bad number for status: '0xc8' (a decimal integer)"));
+  EXPECT_TRUE(fails_at(one_case("--- status: 99999999999\n"), 3, "bad number for status: '99999999999'"));
+  const std::vector<Case> cases = parse(one_case("--- status: -1\n"));
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].expectations[0].value(), "-1");
+}
+
+TEST_F(CaseParser, NumbersAtTheEdgesOfTheirRange) {
+  const std::vector<Case> cases = parse(one_case(
+      "--- repeat: 1000\n--- max_cpu_ms: 3600000\n--- max_memory_mb: 65536\n--- conf_line: 1000000\n"
+      "--- max_instructions: 18446744073709551615\n"));
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].requests.size(), 1000u);
+  EXPECT_EQ(cases[0].max_cpu_ms, 3600000u);
+  EXPECT_EQ(cases[0].max_memory_mb, 65536u);
+  EXPECT_EQ(cases[0].conf_line, 1000000);
+  EXPECT_EQ(cases[0].max_instructions, 18446744073709551615u);
+}
+
 }  // namespace
 }  // namespace codecache::conformance
