@@ -31,7 +31,7 @@ enum class Shape {
   nothing,    // none: a one-line value or a block is an error
   words,      // one-line: blank-separated words, maybe none
   choices,    // one-line: one word or more, each one of the row's `allowed`
-  one_word,   // one-line: exactly one word
+  one_word,   // one-line: exactly one word, one of the row's `allowed` if it lists any
   number,     // one-line: a number within the row's `range`
   numbers,    // one-line: one decimal integer or more, maybe negative (statuses)
   raw,        // one-line, trimmed, taken as written (a regex, key=value pairs)
@@ -65,7 +65,7 @@ struct Parsed;
 struct Section {
   const char* name = nullptr;          // two words: the first argument is the kind (`handler inline`)
   Shape shape = Shape::nothing;
-  std::vector<std::string> allowed{};  // Shape::choices
+  std::vector<std::string> allowed{};  // Shape::choices, Shape::one_word
   Range range{};                       // Shape::number
   Args args{};
   const char* usage = nullptr;         // what a bad section is told, after "usage: --- "
@@ -100,7 +100,7 @@ Number narrowed(const Parsed& p) {
 }
 
 // A setting's value, stored in the Case member its row names: set<&Case::member>. A string
-// takes the first word (or the raw value).
+// takes the one word (Shape::one_word) or the raw value.
 void store(std::vector<std::string>& member, const Parsed& p) { member = p.values; }
 void store(std::string& member, const Parsed& p) { member = p.values[0]; }
 void store(int& member, const Parsed& p) { member = narrowed<int>(p); }
@@ -246,7 +246,7 @@ const std::vector<Section> kSections = {
     {.name = "labels", .shape = Shape::words, .file_default = true, .fill = set<&Case::labels>},
     {.name = "label", .shape = Shape::words, .file_default = true, .fill = set<&Case::labels>},
     {.name = "property", .shape = Shape::one_word, .file_default = true, .fill = set<&Case::property>},
-    {.name = "log_level", .shape = Shape::choices,
+    {.name = "log_level", .shape = Shape::one_word,
      .allowed = {"stderr", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"},
      .file_default = true, .fill = set<&Case::log_level>},
     // The limits and conf_line take what `codecache run` takes (cli/main.cc), since a failing
@@ -382,7 +382,9 @@ void read_section(Draft& d, Parsed p) {
       break;
     case Shape::one_word:
       p.values = words(h.value);
-      if (p.values.size() != 1) p.at.fail("'" + name + "' takes one word");
+      if (p.values.size() != 1)
+        p.at.fail("'" + name + "' takes one word" + (p.values.empty() ? "" : ", not '" + trim(h.value) + "'"));
+      if (!s.allowed.empty()) check_allowed(p.at, name, p.values, s.allowed);
       break;
     case Shape::number:
       p.number = parse_number(p.at, h.value, s.name);

@@ -517,5 +517,14 @@ TEST_F(CaseParser, NumbersAtTheEdgesOfTheirRange) {
   EXPECT_EQ(cases[0].max_instructions, 18446744073709551615u);
 }
 
+// ---- A setting of one value takes exactly one.
+
+TEST_F(CaseParser, LogLevelTakesOneLevel) {
+  EXPECT_TRUE(fails_at(one_case("--- log_level: warn debug\n"), 3, "'log_level' takes one word, not 'warn debug'"));
+  EXPECT_TRUE(fails_at("--- log_level: warn debug\n=== c\n--- handler inline: ngx.say(1)\n", 1,
+                       "'log_level' takes one word"));
+  EXPECT_TRUE(fails_at(one_case("--- log_level: loud\n"), 3, "'loud' is not valid for log_level"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
