@@ -39,7 +39,7 @@ enum class Shape {
   content,    // one-line (quotes, escapes) or the block, as its modifiers say
   lines,      // one-line (quotes, escapes) or each non-blank line of the block (escapes if `escaped`)
   raw_lines,  // one-line or each non-blank line of the block, trimmed, taken as written
-  block,      // the block's lines as written
+  block,      // one-line, trimmed, or the block's lines as written
 };
 
 bool takes_one_line_value(Shape s) {
@@ -409,7 +409,7 @@ void read_section(Draft& d, Parsed p) {
         if (!trim(l).empty()) p.values.push_back(escapes && p.modifiers.escaped ? one_line_text(p.at, l) : trim(l));
       break;
     }
-    case Shape::block: p.values = p.block; break;
+    case Shape::block: p.values = h.has_value ? std::vector<std::string>{trim(h.value)} : p.block; break;
   }
   if (s.field) add_expectations(d, p);
   else s.fill(d, p);
@@ -473,12 +473,12 @@ void apply_section(Draft& d, Header h, std::vector<std::string> lines, const Cur
   if (s == nullptr) unknown_section(at, h);
   if (qualified && !s->field) at.fail("only expectations take a qualifier, not '" + h.name + "'");
   if (h.has_value && s->shape != Shape::action && s->shape != Shape::nothing) {
-    // After a one-line value, only blank lines and # comments (a step's block is its content;
-    // a section that takes nothing says so itself).
+    // After a one-line value, only blank lines (a step's block is its content; a section that
+    // takes nothing says so itself). A case has no comment lines: a `#` line would be content
+    // in a block (a shebang, first_line.case), so it is no comment after a value either.
     for (const auto& l : lines) {
       std::string t = trim(l);
-      if (!t.empty() && t[0] != '#')
-        at.fail("'" + h.name + "' has a one-line value; unexpected text after it: '" + t + "'");
+      if (!t.empty()) at.fail("'" + h.name + "' has a one-line value; unexpected text after it: '" + t + "'");
     }
   }
   while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();

@@ -526,5 +526,25 @@ TEST_F(CaseParser, LogLevelTakesOneLevel) {
   EXPECT_TRUE(fails_at(one_case("--- log_level: loud\n"), 3, "'loud' is not valid for log_level"));
 }
 
+// ---- A case has no comment lines: only blank lines may follow a one-line value, and a
+// `#` line of a block is content (README, "Sections").
+
+TEST_F(CaseParser, AHashLineAfterAOneLineValueIsAnError) {
+  EXPECT_TRUE(fails_at(one_case("--- description: x\n# hash\n"), 3,
+                       "'description' has a one-line value; unexpected text after it: '# hash'"));
+  EXPECT_TRUE(fails_at(one_case("--- body: x\n# comment\n\n"), 3, "unexpected text after it: '# comment'"));
+  EXPECT_TRUE(fails_at(one_case("--- profile classic: body: x\n# comment\n"), 3,
+                       "unexpected text after it: '# comment'"));
+}
+
+TEST_F(CaseParser, ADescriptionSectionAddsAValueOrABlockToTheFreeText) {
+  const std::vector<Case> cases = parse(
+      "=== c\nFree text.\n--- handler inline: ngx.say(1)\n"
+      "--- description: more text\n\n"
+      "--- description\n# a block line\n  kept as written\n");
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(cases[0].description, "Free text.\nmore text\n# a block line\n  kept as written\n");
+}
+
 }  // namespace
 }  // namespace codecache::conformance
