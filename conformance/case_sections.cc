@@ -285,22 +285,19 @@ const std::vector<Section> kSections = {
      .fill = set<&Case::grep_error_log>},
 
     // What the requests must produce.
-    {.name = "status", .shape = Shape::numbers, .args = kModifiersOnly, .field = Field::status},
+    {.name = "status", .shape = Shape::numbers, .field = Field::status},
     {.name = "body", .shape = Shape::content, .args = kModifiersOnly, .field = Field::body},
-    {.name = "body_like", .shape = Shape::raw, .args = kModifiersOnly, .usage = "body_like: REGEX",
+    {.name = "body_like", .shape = Shape::raw, .usage = "body_like: REGEX",
      .field = Field::body_like},
     {.name = "error_log", .shape = Shape::lines, .args = kModifiersOnly, .field = Field::error_log},
-    {.name = "error_log_like", .shape = Shape::raw_lines, .args = kModifiersOnly, .field = Field::error_log_like},
+    {.name = "error_log_like", .shape = Shape::raw_lines, .field = Field::error_log_like},
     {.name = "no_error_log", .shape = Shape::lines, .args = kModifiersOnly, .field = Field::no_error_log},
-    {.name = "no_error_log_like", .shape = Shape::raw_lines, .args = kModifiersOnly, .field = Field::no_error_log_like},
+    {.name = "no_error_log_like", .shape = Shape::raw_lines, .field = Field::no_error_log_like},
     {.name = "limit", .shape = Shape::choices,
-     .allowed = {"none", "instructions", "cpu_time", "memory", "stack", "sandbox"}, .args = kModifiersOnly,
-     .field = Field::limit},
+     .allowed = {"none", "instructions", "cpu_time", "memory", "stack", "sandbox"}, .field = Field::limit},
     {.name = "limit_detail", .shape = Shape::content, .args = kModifiersOnly, .field = Field::limit_detail},
-    {.name = "aborted", .shape = Shape::choices, .allowed = {"true", "false"}, .args = kModifiersOnly,
-     .field = Field::aborted},
-    {.name = "cache", .shape = Shape::choices, .allowed = {"miss", "hit", "off"}, .args = kModifiersOnly,
-     .field = Field::cache},
+    {.name = "aborted", .shape = Shape::choices, .allowed = {"true", "false"}, .field = Field::aborted},
+    {.name = "cache", .shape = Shape::choices, .allowed = {"miss", "hit", "off"}, .field = Field::cache},
     {.name = "cache_key", .shape = Shape::content, .args = kModifiersOnly, .field = Field::cache_key},
     {.name = "grep_error_log_out", .shape = Shape::content, .args = kModifiersOnly,
      .field = Field::grep_error_log_out},
@@ -354,7 +351,14 @@ void read_section(Draft& d, Parsed p) {
   std::vector<std::string>& args = p.header.args;
   if (h.index != 0 && !s.field)
     p.at.fail("only expectations take a request index, not '" + name + "' ([" + std::to_string(h.index) + "])");
-  if (s.args.modifiers) p.modifiers = Modifiers::take(args);
+  if (s.args.modifiers) {
+    // A modifier says how to read a block; a one-line value would silently ignore it.
+    if (h.has_value)
+      for (const auto& word : args)
+        if (Modifiers::is_modifier(word))
+          p.at.fail(word + " is a block modifier; '" + name + "' has a one-line value here");
+    p.modifiers = Modifiers::take(args);
+  }
   const int given = static_cast<int>(args.size());
   if (given > s.args.max) {
     const std::string takes = s.args.max != 0   ? ""
@@ -401,6 +405,9 @@ void read_section(Draft& d, Parsed p) {
     case Shape::lines:
     case Shape::raw_lines: {
       const bool escapes = s.shape == Shape::lines;
+      if (p.modifiers.chomp || p.modifiers.eval)
+        p.at.fail(std::string(p.modifiers.chomp ? "chomp" : "eval") + " does not apply to '" + name +
+                  "', whose block is one value per line (escaped is its only modifier)");
       if (h.has_value) {
         p.values = {escapes ? one_line_text(p.at, h.value) : trim(h.value)};
         break;

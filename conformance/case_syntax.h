@@ -44,6 +44,7 @@ struct Modifiers {
   bool chomp = false, escaped = false, eval = false;
   // Takes the modifiers out of `args`.
   static Modifiers take(std::vector<std::string>& args);
+  static bool is_modifier(const std::string& word) { return word == "chomp" || word == "escaped" || word == "eval"; }
 };
 // The content of a block: its lines, each ending in "\n", as the modifiers say.
 Content block_content(const Cursor& at, const std::vector<std::string>& lines, Modifiers m);

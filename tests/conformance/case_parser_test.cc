@@ -546,5 +546,23 @@ TEST_F(CaseParser, ADescriptionSectionAddsAValueOrABlockToTheFreeText) {
   EXPECT_EQ(cases[0].description, "Free text.\nmore text\n# a block line\n  kept as written\n");
 }
 
+// ---- Block modifiers are for blocks that use them: elsewhere they are an error, not ignored.
+
+TEST_F(CaseParser, BlockModifiersOnAOneLineValueAreAnError) {
+  EXPECT_TRUE(fails_at("=== c\n--- handler inline eval: return 'x'\n", 2,
+                       "eval is a block modifier; 'handler inline' has a one-line value here"));
+  EXPECT_TRUE(fails_at(one_case("--- body chomp: x\n"), 3,
+                       "chomp is a block modifier; 'body' has a one-line value here"));
+  EXPECT_TRUE(fails_at(one_case("--- file p escaped: a\\tb\n"), 3, "escaped is a block modifier"));
+  EXPECT_TRUE(fails_at(one_case("--- profile classic: body chomp: x\n"), 3, "chomp is a block modifier"));
+  // Sections that never take a block take no modifier at all.
+  EXPECT_TRUE(fails_at(one_case("--- status chomp: 200\n"), 3, "unexpected 'chomp' after status"));
+  EXPECT_TRUE(fails_at(one_case("--- body_like escaped: x\n"), 3, "unexpected 'escaped' after body_like"));
+  EXPECT_TRUE(fails_at(one_case("--- error_log_like escaped\nx\n"), 3, "unexpected 'escaped' after error_log_like"));
+  // A block of one value per line takes only `escaped`.
+  EXPECT_TRUE(fails_at(one_case("--- error_log chomp\nx\n"), 3, "chomp does not apply to 'error_log'"));
+  EXPECT_TRUE(fails_at(one_case("--- no_error_log eval\nreturn 'x'\n"), 3, "eval does not apply to 'no_error_log'"));
+}
+
 }  // namespace
 }  // namespace codecache::conformance
