@@ -78,9 +78,6 @@ class Parser {
     std::string name = trim(title);
     if (name.starts_with("name:")) name = trim(name.substr(5));
     if (name.starts_with("TEST ") && name.find(':') != std::string::npos) name = trim(name.substr(name.find(':') + 1));
-    // at_.line is this `===` line, except after a case with expectations: finish_case left
-    // it on that case's last expectation. A slip kept as the parser always had it, since
-    // fixing it moves the line that --list and FAIL messages give for most cases.
     if (name.empty()) at_.fail("a case needs a name");
     draft_.c.line = at_.line;
     draft_.c.name = name;
@@ -94,12 +91,13 @@ class Parser {
     apply_section(draft_, open.header, open.lines, Cursor{at_.file, open.line});
   }
 
-  // Checks the case as a whole and lists its requests.
+  // Checks the case as a whole and lists its requests. Errors name the case's own
+  // `===` line, or the expectation's; at_ stays on the line being read.
   void finish_case() {
     Case& c = draft_.c;
     in_case_ = false;
-    if (c.handlers.empty()) at_.fail("case '" + c.name + "' has no handler");
     const Cursor at_case{at_.file, c.line};
+    if (c.handlers.empty()) at_case.fail("case '" + c.name + "' has no handler");
     std::vector<std::string> base;
     if (draft_.requests) base = *draft_.requests;
     else for (const auto& h : c.handlers) base.push_back(h.label);
@@ -109,13 +107,15 @@ class Parser {
     for (int i = 0; i < draft_.repeat; ++i) c.requests.insert(c.requests.end(), base.begin(), base.end());
     const int served = static_cast<int>(c.served().size());
     for (const auto& e : c.expectations) {
-      at_.line = e.line;  // and stays there (see start_case)
+      const Cursor at_expectation{at_.file, e.line};
       const std::string served_text = std::to_string(served);
       if (e.request > served)
-        at_.fail("request [" + std::to_string(e.request) + "] but only " + served_text + " requests are served");
+        at_expectation.fail("request [" + std::to_string(e.request) + "] but only " + served_text +
+                            " requests are served");
       if (e.values.size() > 1 && e.request == 0 && static_cast<int>(e.values.size()) != served)
-        at_.fail(std::string(field_name(e.field)) + ": give one value, or one per request (" + served_text + ")");
-      if (e.values.size() > 1 && e.request != 0) at_.fail("one value for one request");
+        at_expectation.fail(std::string(field_name(e.field)) + ": give one value, or one per request (" +
+                            served_text + ")");
+      if (e.values.size() > 1 && e.request != 0) at_expectation.fail("one value for one request");
     }
     const bool grep_out = std::any_of(c.expectations.begin(), c.expectations.end(),
                                       [](const Expectation& e) { return e.field == Field::grep_error_log_out; });

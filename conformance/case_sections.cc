@@ -2,7 +2,7 @@
 #include "case_sections.h"
 
 #include <algorithm>
-#include <climits>
+#include <limits>
 #include <sstream>
 #include <string_view>
 
@@ -28,18 +28,18 @@ const std::vector<std::string> kOnOff = {"on", "off"};
 // How a section's value is read: the one-line value after `name args: `, or the block
 // (the lines below the header, without trailing blank lines).
 enum class Shape {
-  nothing,    // none: whatever is given is ignored
+  nothing,    // none: a one-line value or a block is an error
   words,      // one-line: blank-separated words, maybe none
   choices,    // one-line: one word or more, each one of the row's `allowed`
-  one_word,   // one-line: exactly one word
-  number,     // one-line: a number
-  numbers,    // one-line: one number or more
+  one_word,   // one-line: exactly one word, one of the row's `allowed` if it lists any
+  number,     // one-line: a number within the row's `range`
+  numbers,    // one-line: one decimal integer or more, maybe negative (statuses)
   raw,        // one-line, trimmed, taken as written (a regex, key=value pairs)
   action,     // one-line words and the block (a step: `write PATH` and the new content)
   content,    // one-line (quotes, escapes) or the block, as its modifiers say
   lines,      // one-line (quotes, escapes) or each non-blank line of the block (escapes if `escaped`)
   raw_lines,  // one-line or each non-blank line of the block, trimmed, taken as written
-  block,      // the block's lines as written
+  block,      // one-line, trimmed, or the block's lines as written
 };
 
 bool takes_one_line_value(Shape s) {
@@ -49,10 +49,15 @@ bool takes_one_line_value(Shape s) {
 
 // The words between a section's name and its ':', block modifiers aside.
 struct Args {
-  int min = 0, max = INT_MAX;  // INT_MAX: any number, ignored
-  bool modifiers = false;      // chomp, escaped and eval may be among them
+  int min = 0, max = 0;    // how many; a row that gives no max takes none
+  bool modifiers = false;  // chomp, escaped and eval may be among them
 };
-constexpr Args kModifiersOnly{.max = 0, .modifiers = true};
+constexpr Args kModifiersOnly{.modifiers = true};
+
+// The values a Shape::number row allows, both included.
+struct Range {
+  std::uint64_t min = 0, max = std::numeric_limits<std::uint64_t>::max();
+};
 
 struct Parsed;
 
@@ -60,7 +65,8 @@ struct Parsed;
 struct Section {
   const char* name = nullptr;          // two words: the first argument is the kind (`handler inline`)
   Shape shape = Shape::nothing;
-  std::vector<std::string> allowed{};  // Shape::choices
+  std::vector<std::string> allowed{};  // Shape::choices, Shape::one_word
+  Range range{};                       // Shape::number
   Args args{};
   const char* usage = nullptr;         // what a bad section is told, after "usage: --- "
   bool file_default = false;           // may also stand before the first case, for every case of the file
@@ -85,13 +91,21 @@ std::string usage(const Section& s) {
   return std::string("usage: --- ") + (s.usage != nullptr ? s.usage : s.name);
 }
 
+// A number for a member of type Number: a row's range must keep within it, never wrap.
+template <class Number>
+Number narrowed(const Parsed& p) {
+  if (p.number > static_cast<std::uint64_t>(std::numeric_limits<Number>::max()))
+    p.at.fail(std::string(p.section.name) + ": " + std::to_string(p.number) + " is out of range");
+  return static_cast<Number>(p.number);
+}
+
 // A setting's value, stored in the Case member its row names: set<&Case::member>. A string
-// takes the first word (or the raw value).
+// takes the one word (Shape::one_word) or the raw value.
 void store(std::vector<std::string>& member, const Parsed& p) { member = p.values; }
 void store(std::string& member, const Parsed& p) { member = p.values[0]; }
-void store(int& member, const Parsed& p) { member = static_cast<int>(p.number); }
+void store(int& member, const Parsed& p) { member = narrowed<int>(p); }
 template <class Number>
-void store(std::optional<Number>& member, const Parsed& p) { member = static_cast<Number>(p.number); }
+void store(std::optional<Number>& member, const Parsed& p) { member = narrowed<Number>(p); }
 template <auto member>
 void set(Draft& d, const Parsed& p) { store(d.c.*member, p); }
 
@@ -100,13 +114,18 @@ void set_code_cache(Draft& d, const Parsed& p) {
   for (const auto& v : p.values) d.c.code_cache.push_back(v == "on");
 }
 
-// `--- nginx: no (reason)`: the real-nginx referee does not run this case.
+// `--- nginx: no (reason)`: the real-nginx referee does not run this case. The value is
+// the word `no`, then the reason in parentheses (printed in the referee's --table).
 void set_nginx_excluded(Draft& d, const Parsed& p) {
-  std::string reason = p.values[0];
-  if (!reason.starts_with("no")) p.at.fail(usage(p.section));
-  reason = trim(reason.substr(2));
-  if (reason.size() >= 2 && reason.front() == '(' && reason.back() == ')') reason = reason.substr(1, reason.size() - 2);
-  if (reason.empty()) p.at.fail("--- nginx: no needs a reason: --- " + std::string(p.section.usage));
+  const std::string& value = p.values[0];
+  const std::vector<std::string> w = words(value);
+  if (w.empty() || w[0] != "no") p.at.fail(usage(p.section) + ", not '" + value + "'");
+  std::string reason = trim(value.substr(2));
+  if (reason.empty()) p.at.fail("'nginx: no' needs a reason: " + usage(p.section));
+  if (reason.size() < 2 || reason.front() != '(' || reason.back() != ')')
+    p.at.fail("the reason goes in parentheses: " + usage(p.section) + ", not '" + value + "'");
+  reason = trim(reason.substr(1, reason.size() - 2));
+  if (reason.empty()) p.at.fail("'nginx: no' needs a reason: " + usage(p.section));
   d.c.nginx_excluded = reason;
 }
 
@@ -114,9 +133,13 @@ void add_description(Draft& d, const Parsed& p) {
   for (const auto& l : p.values) d.c.description += l + "\n";
 }
 
-void set_repeat(Draft& d, const Parsed& p) {
-  d.repeat = static_cast<int>(p.number);
-  if (d.repeat < 1 || d.repeat > 1000) p.at.fail("repeat: 1..1000");
+void set_repeat(Draft& d, const Parsed& p) { d.repeat = narrowed<int>(p); }
+
+// The first non-blank line of a block, for messages.
+std::string first_text(const std::vector<std::string>& block) {
+  for (const auto& l : block)
+    if (!trim(l).empty()) return trim(l);
+  return "";
 }
 
 // A label names one handler or step of the case.
@@ -195,12 +218,18 @@ void add_step(Draft& d, const Parsed& p) {
   const std::vector<std::string>& action = p.values;
   if (action.size() < 2) p.at.fail(usage(p.section));
   std::vector<std::string> rest(action.begin() + 2, action.end());
-  Modifiers m = Modifiers::take(rest);
-  if (!rest.empty()) p.at.fail("unexpected '" + rest[0] + "' in step");
   FileSpec f = file_spec(FileSpec::Kind::content, action[1], p);
-  if (action[0] == "write") f.content = block_content(p.at, p.block, m);
-  else if (action[0] == "remove") f.kind = FileSpec::Kind::remove;
-  else p.at.fail("a step writes or removes a file, not '" + action[0] + "'");
+  if (action[0] == "write") {
+    Modifiers m = Modifiers::take(rest);
+    if (!rest.empty()) p.at.fail("unexpected '" + rest[0] + "' in step");
+    f.content = block_content(p.at, p.block, m);
+  } else if (action[0] == "remove") {
+    if (!rest.empty()) p.at.fail("unexpected '" + rest[0] + "' in a remove step; " + usage(p.section));
+    if (!p.block.empty()) p.at.fail("a remove step takes no block: '" + first_text(p.block) + "'");
+    f.kind = FileSpec::Kind::remove;
+  } else {
+    p.at.fail("a step writes or removes a file, not '" + action[0] + "'");
+  }
   check_new_label(d, p.header.args[0], p.at);
   d.c.steps.push_back({p.header.args[0], f});
 }
@@ -217,16 +246,21 @@ const std::vector<Section> kSections = {
     {.name = "labels", .shape = Shape::words, .file_default = true, .fill = set<&Case::labels>},
     {.name = "label", .shape = Shape::words, .file_default = true, .fill = set<&Case::labels>},
     {.name = "property", .shape = Shape::one_word, .file_default = true, .fill = set<&Case::property>},
-    {.name = "log_level", .shape = Shape::choices,
+    {.name = "log_level", .shape = Shape::one_word,
      .allowed = {"stderr", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"},
      .file_default = true, .fill = set<&Case::log_level>},
-    {.name = "max_instructions", .shape = Shape::number, .file_default = true, .fill = set<&Case::max_instructions>},
-    {.name = "max_cpu_ms", .shape = Shape::number, .file_default = true, .fill = set<&Case::max_cpu_ms>},
-    {.name = "max_memory_mb", .shape = Shape::number, .file_default = true, .fill = set<&Case::max_memory_mb>},
+    // The limits and conf_line take what `codecache run` takes (cli/main.cc), since a failing
+    // run's reproduction command passes them on.
+    {.name = "max_instructions", .shape = Shape::number, .range = {.min = 1}, .file_default = true,
+     .fill = set<&Case::max_instructions>},
+    {.name = "max_cpu_ms", .shape = Shape::number, .range = {1, 3600000}, .file_default = true,
+     .fill = set<&Case::max_cpu_ms>},
+    {.name = "max_memory_mb", .shape = Shape::number, .range = {1, 65536}, .file_default = true,
+     .fill = set<&Case::max_memory_mb>},
     {.name = "nginx", .shape = Shape::raw, .usage = "nginx: no (reason)", .file_default = true,
      .fill = set_nginx_excluded},
     {.name = "module_path", .shape = Shape::words, .fill = set<&Case::module_path>},
-    {.name = "conf_line", .shape = Shape::number, .fill = set<&Case::conf_line>},
+    {.name = "conf_line", .shape = Shape::number, .range = {1, 1000000}, .fill = set<&Case::conf_line>},
     {.name = "description", .shape = Shape::block, .fill = add_description},
 
     // The handlers, files and steps, and the requests that serve them.
@@ -236,7 +270,7 @@ const std::vector<Section> kSections = {
      .usage = "handler file PATH [LABEL]", .fill = add_file_handler},
     {.name = "file", .shape = Shape::content, .args = {.min = 1, .max = 1, .modifiers = true},
      .usage = "file PATH [chomp|escaped|eval]", .fill = add_file},
-    {.name = "file_from_dump", .shape = Shape::content, .args = {.min = 1, .modifiers = true},
+    {.name = "file_from_dump", .shape = Shape::content, .args = {.min = 1, .max = 4, .modifiers = true},
      .usage = "file_from_dump PATH [strip] [shebang] [truncate=N]", .fill = add_dump},
     {.name = "file_fill", .shape = Shape::raw, .args = {.min = 1, .max = 1},
      .usage = "file_fill PATH: size=N [fill=..] [prefix=..] [suffix=..]", .fill = add_fill},
@@ -246,27 +280,24 @@ const std::vector<Section> kSections = {
      .usage = "step NAME: write PATH | remove PATH", .fill = add_step},
     {.name = "requests", .shape = Shape::words, .usage = "requests: LABEL...",
      .fill = [](Draft& d, const Parsed& p) { d.requests = p.values; }},
-    {.name = "repeat", .shape = Shape::number, .usage = "repeat: N", .fill = set_repeat},
+    {.name = "repeat", .shape = Shape::number, .range = {1, 1000}, .usage = "repeat: N", .fill = set_repeat},
     {.name = "grep_error_log", .shape = Shape::raw, .usage = "grep_error_log: REGEX",
      .fill = set<&Case::grep_error_log>},
 
     // What the requests must produce.
-    {.name = "status", .shape = Shape::numbers, .args = kModifiersOnly, .field = Field::status},
+    {.name = "status", .shape = Shape::numbers, .field = Field::status},
     {.name = "body", .shape = Shape::content, .args = kModifiersOnly, .field = Field::body},
-    {.name = "body_like", .shape = Shape::raw, .args = kModifiersOnly, .usage = "body_like: REGEX",
+    {.name = "body_like", .shape = Shape::raw, .usage = "body_like: REGEX",
      .field = Field::body_like},
     {.name = "error_log", .shape = Shape::lines, .args = kModifiersOnly, .field = Field::error_log},
-    {.name = "error_log_like", .shape = Shape::raw_lines, .args = kModifiersOnly, .field = Field::error_log_like},
+    {.name = "error_log_like", .shape = Shape::raw_lines, .field = Field::error_log_like},
     {.name = "no_error_log", .shape = Shape::lines, .args = kModifiersOnly, .field = Field::no_error_log},
-    {.name = "no_error_log_like", .shape = Shape::raw_lines, .args = kModifiersOnly, .field = Field::no_error_log_like},
+    {.name = "no_error_log_like", .shape = Shape::raw_lines, .field = Field::no_error_log_like},
     {.name = "limit", .shape = Shape::choices,
-     .allowed = {"none", "instructions", "cpu_time", "memory", "stack", "sandbox"}, .args = kModifiersOnly,
-     .field = Field::limit},
+     .allowed = {"none", "instructions", "cpu_time", "memory", "stack", "sandbox"}, .field = Field::limit},
     {.name = "limit_detail", .shape = Shape::content, .args = kModifiersOnly, .field = Field::limit_detail},
-    {.name = "aborted", .shape = Shape::choices, .allowed = {"true", "false"}, .args = kModifiersOnly,
-     .field = Field::aborted},
-    {.name = "cache", .shape = Shape::choices, .allowed = {"miss", "hit", "off"}, .args = kModifiersOnly,
-     .field = Field::cache},
+    {.name = "aborted", .shape = Shape::choices, .allowed = {"true", "false"}, .field = Field::aborted},
+    {.name = "cache", .shape = Shape::choices, .allowed = {"miss", "hit", "off"}, .field = Field::cache},
     {.name = "cache_key", .shape = Shape::content, .args = kModifiersOnly, .field = Field::cache_key},
     {.name = "grep_error_log_out", .shape = Shape::content, .args = kModifiersOnly,
      .field = Field::grep_error_log_out},
@@ -318,15 +349,32 @@ void read_section(Draft& d, Parsed p) {
   const std::string name = s.name;
   const Header& h = p.header;
   std::vector<std::string>& args = p.header.args;
-  if (s.args.modifiers) p.modifiers = Modifiers::take(args);
+  if (h.index != 0 && !s.field)
+    p.at.fail("only expectations take a request index, not '" + name + "' ([" + std::to_string(h.index) + "])");
+  if (s.args.modifiers) {
+    // A modifier says how to read a block; a one-line value would silently ignore it.
+    if (h.has_value)
+      for (const auto& word : args)
+        if (Modifiers::is_modifier(word))
+          p.at.fail(word + " is a block modifier; '" + name + "' has a one-line value here");
+    p.modifiers = Modifiers::take(args);
+  }
   const int given = static_cast<int>(args.size());
-  if (given > s.args.max)
-    p.at.fail("unexpected '" + args[s.args.max] + "' after " + name + (s.usage != nullptr ? "; " + usage(s) : ""));
+  if (given > s.args.max) {
+    const std::string takes = s.args.max != 0   ? ""
+                              : s.args.modifiers ? " (it takes only chomp, escaped or eval)"
+                                                 : " (it takes no words before its value)";
+    p.at.fail("unexpected '" + args[s.args.max] + "' after " + name + takes +
+              (s.usage != nullptr ? "; " + usage(s) : ""));
+  }
   if (given < s.args.min) p.at.fail(usage(s));
   if (takes_one_line_value(s.shape) && !h.has_value)
     p.at.fail(s.usage != nullptr ? usage(s) : "'" + name + "' takes a one-line value");
   switch (s.shape) {
-    case Shape::nothing: break;
+    case Shape::nothing:
+      if (h.has_value) p.at.fail("'" + name + "' takes no value; " + usage(s));
+      if (!p.block.empty()) p.at.fail("'" + name + "' takes no block: '" + first_text(p.block) + "'");
+      break;
     case Shape::words:
     case Shape::action: p.values = words(h.value); break;
     case Shape::choices:
@@ -334,13 +382,20 @@ void read_section(Draft& d, Parsed p) {
       p.values = words(h.value);
       if (p.values.empty()) p.at.fail("'" + name + "' needs at least one value");
       if (s.shape == Shape::choices) check_allowed(p.at, name, p.values, s.allowed);
-      else for (const auto& v : p.values) parse_number(p.at, v, s.name);
+      else for (const auto& v : p.values) parse_int(p.at, v, s.name);
       break;
     case Shape::one_word:
       p.values = words(h.value);
-      if (p.values.size() != 1) p.at.fail("'" + name + "' takes one word");
+      if (p.values.size() != 1)
+        p.at.fail("'" + name + "' takes one word" + (p.values.empty() ? "" : ", not '" + trim(h.value) + "'"));
+      if (!s.allowed.empty()) check_allowed(p.at, name, p.values, s.allowed);
       break;
-    case Shape::number: p.number = parse_number(p.at, h.value, s.name); break;
+    case Shape::number:
+      p.number = parse_number(p.at, h.value, s.name);
+      if (p.number < s.range.min || p.number > s.range.max)
+        p.at.fail(name + ": " + trim(h.value) + " is out of range (" + std::to_string(s.range.min) + ".." +
+                  std::to_string(s.range.max) + ")");
+      break;
     case Shape::raw: p.values = {trim(h.value)}; break;
     case Shape::content:
       p.content = h.has_value ? Content{Content::Kind::literal, one_line_text(p.at, h.value)}
@@ -350,6 +405,9 @@ void read_section(Draft& d, Parsed p) {
     case Shape::lines:
     case Shape::raw_lines: {
       const bool escapes = s.shape == Shape::lines;
+      if (p.modifiers.chomp || p.modifiers.eval)
+        p.at.fail(std::string(p.modifiers.chomp ? "chomp" : "eval") + " does not apply to '" + name +
+                  "', whose block is one value per line (escaped is its only modifier)");
       if (h.has_value) {
         p.values = {escapes ? one_line_text(p.at, h.value) : trim(h.value)};
         break;
@@ -358,7 +416,7 @@ void read_section(Draft& d, Parsed p) {
         if (!trim(l).empty()) p.values.push_back(escapes && p.modifiers.escaped ? one_line_text(p.at, l) : trim(l));
       break;
     }
-    case Shape::block: p.values = p.block; break;
+    case Shape::block: p.values = h.has_value ? std::vector<std::string>{trim(h.value)} : p.block; break;
   }
   if (s.field) add_expectations(d, p);
   else s.fill(d, p);
@@ -404,25 +462,32 @@ Qualifier parse_qualifier(const Cursor& at, const std::string& head) {
 }  // namespace
 
 void apply_section(Draft& d, Header h, std::vector<std::string> lines, const Cursor& at) {
+  // `--- <qualifier>: <section>`: the section after the qualifier is read as if it stood
+  // alone, with a one-line value or with the block below (`--- profile openresty: body`).
   const bool qualified = !h.args.empty() && qualifier_kind(h.name) != nullptr;
-  const Section* s = qualified ? nullptr : find_section(h);
-  if (h.has_value && (s == nullptr || s->shape != Shape::action)) {
-    // After a one-line value, only blank lines and # comments (a step's block is its content).
-    for (const auto& l : lines) {
-      std::string t = trim(l);
-      if (!t.empty() && t[0] != '#')
-        at.fail("'" + h.name + "' has a one-line value; unexpected text after it: '" + t + "'");
-    }
-  }
   Qualifier when;
   if (qualified) {
     if (!h.has_value) at.fail("a qualifier is followed by ': <directive>'");
-    when = parse_qualifier(at, h.name + " " + joined(h.args, " "));
+    const std::string qualifier = h.name + " " + joined(h.args, " ");
+    const int misplaced_index = h.index;
+    when = parse_qualifier(at, qualifier);
     h = split_header(at, trim(h.value));
-    s = find_section(h);
+    if (misplaced_index != 0)
+      at.fail("a request index goes on the expectation: --- " + qualifier + ": " + h.name + "[" +
+              std::to_string(misplaced_index) + "]");
   }
+  const Section* s = find_section(h);
   if (s == nullptr) unknown_section(at, h);
   if (qualified && !s->field) at.fail("only expectations take a qualifier, not '" + h.name + "'");
+  if (h.has_value && s->shape != Shape::action && s->shape != Shape::nothing) {
+    // After a one-line value, only blank lines (a step's block is its content; a section that
+    // takes nothing says so itself). A case has no comment lines: a `#` line would be content
+    // in a block (a shebang, first_line.case), so it is no comment after a value either.
+    for (const auto& l : lines) {
+      std::string t = trim(l);
+      if (!t.empty()) at.fail("'" + h.name + "' has a one-line value; unexpected text after it: '" + t + "'");
+    }
+  }
   while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
   read_section(d, {.section = *s, .header = h, .block = lines, .when = when, .at = at});
 }

@@ -2,6 +2,7 @@
 #include "case_syntax.h"
 
 #include <cctype>
+#include <charconv>
 #include <sstream>
 #include <stdexcept>
 
@@ -39,12 +40,10 @@ Header split_header(const Cursor& at, const std::string& text) {
   std::size_t bracket = name.find('[');
   if (bracket != std::string::npos) {
     if (name.back() != ']') at.fail("bad request index in '" + name + "'");
-    std::string number = name.substr(bracket + 1, name.size() - bracket - 2);
-    try {
-      h.index = std::stoi(number);
-    } catch (...) {
-      at.fail("bad request index in '" + name + "'");
-    }
+    const std::string number = name.substr(bracket + 1, name.size() - bracket - 2);
+    const char* end = number.data() + number.size();
+    const auto [stop, error] = std::from_chars(number.data(), end, h.index);
+    if (error != std::errc() || stop != end || number.empty()) at.fail("bad request index in '" + name + "'");
     if (h.index < 1) at.fail("request indices start at 1");
     name = name.substr(0, bracket);
   }
@@ -99,14 +98,29 @@ Content block_content(const Cursor& at, const std::vector<std::string>& lines, M
 }
 
 std::uint64_t parse_number(const Cursor& at, const std::string& text, const char* what) {
+  const std::string digits = trim(text);
+  const std::string bad = std::string("bad number for ") + what + ": '" + digits + "'";
+  // std::stoull alone would take a sign, and wrap "-1" to 2^64 - 1.
+  if (digits.empty() || !std::isdigit(static_cast<unsigned char>(digits[0]))) at.fail(bad);
   try {
     std::size_t used = 0;
-    unsigned long long v = std::stoull(trim(text), &used, 0);
-    if (used != trim(text).size()) throw std::invalid_argument(text);
+    const unsigned long long v = std::stoull(digits, &used, 0);
+    if (used != digits.size()) at.fail(bad);
     return v;
-  } catch (...) {
-    at.fail(std::string("bad number for ") + what + ": '" + text + "'");
+  } catch (const std::out_of_range&) {
+    at.fail(bad + " (too large)");
+  } catch (const std::invalid_argument&) {
+    at.fail(bad);
   }
+}
+
+int parse_int(const Cursor& at, const std::string& text, const char* what) {
+  int v = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, v);
+  if (error != std::errc() || stop != end || text.empty())
+    at.fail(std::string("bad number for ") + what + ": '" + text + "' (a decimal integer)");
+  return v;
 }
 
 // key=value key="quoted value" ... (values unescaped).

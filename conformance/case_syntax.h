@@ -44,12 +44,17 @@ struct Modifiers {
   bool chomp = false, escaped = false, eval = false;
   // Takes the modifiers out of `args`.
   static Modifiers take(std::vector<std::string>& args);
+  static bool is_modifier(const std::string& word) { return word == "chomp" || word == "escaped" || word == "eval"; }
 };
 // The content of a block: its lines, each ending in "\n", as the modifiers say.
 Content block_content(const Cursor& at, const std::vector<std::string>& lines, Modifiers m);
 
-// A number (decimal, 0x hex, 0 octal); `what` names it in the message.
+// A number (decimal, 0x hex, 0 octal), whole: no sign, nothing after it, no wrap past
+// 2^64 - 1; `what` names it in the message.
 std::uint64_t parse_number(const Cursor& at, const std::string& text, const char* what);
+// A decimal integer that fits an int, maybe negative (a status: ngx.status = ngx.ERROR
+// is -1, runtime.case), as the checker compares it: the decimal text of the status served.
+int parse_int(const Cursor& at, const std::string& text, const char* what);
 
 // key=value key="quoted value" ... (values unescaped).
 std::map<std::string, std::string> parse_params(const Cursor& at, const std::string& text);
