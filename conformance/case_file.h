@@ -13,10 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "core/plumbing/outcome.h"
+#include "core/plumbing/settings.h"
+
 namespace codecache::conformance {
 
-inline const std::vector<std::string> kEngines = {"lua51", "luajit", "luajit2"};
-inline const std::vector<std::string> kProfiles = {"classic", "openresty", "sealed"};
+// The core's names (core/plumbing/settings.h, outcome.h) as the case format's words.
+template <std::size_t N>
+std::vector<std::string> as_words(const std::array<std::string_view, N>& names) {
+  return std::vector<std::string>(names.begin(), names.end());
+}
+inline const std::vector<std::string> kEngines = as_words(engine_names());
+inline const std::vector<std::string> kProfiles = as_words(profile_names());
 
 // A problem in a case file, with the place it was found.
 class CaseError : public std::runtime_error {

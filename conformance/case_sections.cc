@@ -247,7 +247,7 @@ const std::vector<Section> kSections = {
     {.name = "label", .shape = Shape::words, .file_default = true, .fill = set<&Case::labels>},
     {.name = "property", .shape = Shape::one_word, .file_default = true, .fill = set<&Case::property>},
     {.name = "log_level", .shape = Shape::one_word,
-     .allowed = {"stderr", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"},
+     .allowed = as_words(log_level_names()),
      .file_default = true, .fill = set<&Case::log_level>},
     // The limits and conf_line take what `codecache run` takes (cli/main.cc), since a failing
     // run's reproduction command passes them on.
@@ -294,10 +294,10 @@ const std::vector<Section> kSections = {
     {.name = "no_error_log", .shape = Shape::lines, .args = kModifiersOnly, .field = Field::no_error_log},
     {.name = "no_error_log_like", .shape = Shape::raw_lines, .field = Field::no_error_log_like},
     {.name = "limit", .shape = Shape::choices,
-     .allowed = {"none", "instructions", "cpu_time", "memory", "stack", "sandbox"}, .field = Field::limit},
+     .allowed = as_words(limit_kind_names()), .field = Field::limit},
     {.name = "limit_detail", .shape = Shape::content, .args = kModifiersOnly, .field = Field::limit_detail},
     {.name = "aborted", .shape = Shape::choices, .allowed = {"true", "false"}, .field = Field::aborted},
-    {.name = "cache", .shape = Shape::choices, .allowed = {"miss", "hit", "off"}, .field = Field::cache},
+    {.name = "cache", .shape = Shape::choices, .allowed = as_words(cache_state_names()), .field = Field::cache},
     {.name = "cache_key", .shape = Shape::content, .args = kModifiersOnly, .field = Field::cache_key},
     {.name = "grep_error_log_out", .shape = Shape::content, .args = kModifiersOnly,
      .field = Field::grep_error_log_out},

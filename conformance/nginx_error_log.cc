@@ -4,17 +4,17 @@
 #include <algorithm>
 #include <array>
 
+#include "core/plumbing/settings.h"
 #include "pattern.h"
 
 namespace codecache::conformance {
 namespace {
 
-constexpr std::array<const char*, 9> kLevels = {"debug", "info",  "notice", "warn", "error",
-                                                "crit",  "alert", "emerg",  "stderr"};
-
+// 0 for debug up to 8 for stderr; 9 for a word that is no level.
 int severity(const std::string& level) {
-  auto it = std::find(kLevels.begin(), kLevels.end(), level);
-  return it == kLevels.end() ? static_cast<int>(kLevels.size()) : static_cast<int>(it - kLevels.begin());
+  constexpr auto kLevels = log_level_names();  // stderr (the most severe) .. debug
+  const auto it = std::find(kLevels.begin(), kLevels.end(), level);
+  return it == kLevels.end() ? static_cast<int>(kLevels.size()) : static_cast<int>(kLevels.end() - 1 - it);
 }
 
 // "2026/11/23 23:19:54 [error] 11920#11920: *1 message"
