@@ -19,7 +19,6 @@
 // gives the same outcome with the cache on and off. "May write" is static: the
 // feature is in the code, whether or not it ran.
 #include <iostream>
-#include <sstream>
 
 #include "property/prop_support.h"
 
@@ -48,10 +47,8 @@ void check_equal(Profile profile, GenOptions options) {
     RC_ASSERT(c.on[i].handler == c.off[i].handler);
     const Observed on = observe(c.on[i].outcome), off = observe(c.off[i].outcome);
     if (on != off) {
-      std::ostringstream account;
-      account << rc::toString(scenario) << "request " << i << " (H" << c.on[i].handler
-              << ") differs\ncache on: " << rc::toString(on) << "\ncache off: " << rc::toString(off);
-      note_failure(account.str());
+      note_difference(scenario, "request " + std::to_string(i) + " (H" + std::to_string(c.on[i].handler) + ")",
+                      "cache on", on, "cache off", off);
       RC_LOG() << "cache on: " << rc::toString(on) << "\ncache off: " << rc::toString(off) << "\n";
     }
     RC_ASSERT(on == off);
@@ -80,16 +77,15 @@ std::size_t check_explained(const Scenario& scenario, const Comparison& c) {
   std::size_t differing = 0;
   RC_ASSERT(c.on.size() == c.off.size());
   for (std::size_t i = 0; i < c.on.size(); ++i) {
-    if (observe(c.on[i].outcome) == observe(c.off[i].outcome)) continue;
+    const Observed on = observe(c.on[i].outcome), off = observe(c.off[i].outcome);
+    if (on == off) continue;
     ++differing;
     if (!earlier_writer(scenario, c.on[i])) {
-      note_failure(rc::toString(scenario) + "request " + std::to_string(i) +
-                   " differs, no earlier writer\ncache on: " + rc::toString(observe(c.on[i].outcome)) +
-                   "\ncache off: " + rc::toString(observe(c.off[i].outcome)));
+      note_difference(scenario, "request " + std::to_string(i) + ", with no earlier writer,", "cache on", on,
+                      "cache off", off);
     }
     RC_LOG() << "request " << i << ": H" << c.on[i].handler << " at step " << c.on[i].step
-             << " differs; cache on: " << rc::toString(observe(c.on[i].outcome))
-             << "\ncache off: " << rc::toString(observe(c.off[i].outcome)) << "\n";
+             << " differs; cache on: " << rc::toString(on) << "\ncache off: " << rc::toString(off) << "\n";
     RC_ASSERT(earlier_writer(scenario, c.on[i]));
   }
   return differing;

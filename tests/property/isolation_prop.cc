@@ -38,9 +38,8 @@ void check_isolation(Profile profile, GenOptions options) {
              << (e.partner ? " (interleaved with H" + std::to_string(*e.partner) + ")" : "")
              << "\n";
     if (shared != it->second) {
-      note_failure(rc::toString(scenario) + "step " + std::to_string(e.step) + ": H" +
-                   std::to_string(e.handler) + " differs\non the shared VM: " + rc::toString(shared) +
-                   "\nalone: " + rc::toString(it->second));
+      note_difference(scenario, "step " + std::to_string(e.step) + ": H" + std::to_string(e.handler),
+                      "on the shared VM", shared, "alone", it->second);
     }
     RC_ASSERT(shared == it->second);
     paused = paused || e.paused;

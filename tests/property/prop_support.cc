@@ -158,6 +158,12 @@ void note_failure(const std::string& account) {
   if (g_first_failure.empty()) g_first_failure = account;
 }
 void forget_failures() { g_first_failure.clear(); }
+
+void note_difference(const Scenario& scenario, const std::string& where, const char* first_label,
+                     const Observed& first, const char* second_label, const Observed& second) {
+  note_failure(rc::toString(scenario) + "\n" + where + " differs\n" + first_label + ": " + rc::toString(first) + "\n" +
+               second_label + ": " + rc::toString(second));
+}
 std::size_t sequences_so_far() { return g_sequences; }
 
 double now_seconds() {

@@ -96,6 +96,10 @@ void count_sequence();
 // nothing, so the report adds this account.
 void note_failure(const std::string& account);
 void forget_failures();
+// note_failure's account of two outcomes that differ: the scenario, `where` (e.g.
+// "request 3 (H1)"), then each outcome under its label.
+void note_difference(const Scenario& scenario, const std::string& where, const char* first_label,
+                     const Observed& first, const char* second_label, const Observed& second);
 
 // Runs a RapidCheck property inside a gtest test; on failure reports the seed,
 // how to reproduce, and RapidCheck's message with the shrunk counterexample.

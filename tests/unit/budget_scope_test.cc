@@ -19,7 +19,7 @@ TEST(BudgetScope, AFreshBudgetIsNeverChargedBeforeItsLimitIsSet) {
   ASSERT_NE(vm, nullptr);
   VmContext ctx;
   ctx.settings.limits.cpu_ms = 2000;
-  // About half a second of this thread's CPU, which the watchdog samples hundreds of
+  // Most of a second of this thread's CPU, which the watchdog samples hundreds of
   // times; a count, not a clock, bounds the loop.
   constexpr int kEntries = 40'000'000;
   int expired = 0;
