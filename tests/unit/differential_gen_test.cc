@@ -18,18 +18,12 @@
 namespace codecache::test {
 namespace {
 
-std::vector<std::uint8_t> random_input(std::mt19937& rng) {
-  std::vector<std::uint8_t> bytes(std::uniform_int_distribution<std::size_t>(0, 300)(rng));
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
-  return bytes;
-}
-
 TEST(DifferentialGen, EveryProgramCompilesAndAvoidsWhatTheEnginesDoDifferently) {
   std::unique_ptr<lua_State, void (*)(lua_State*)> vm(luaL_newstate(), lua_close);
   lua_State* L = vm.get();
   std::mt19937 rng(5);
   for (int i = 0; i < 2000; ++i) {
-    const auto bytes = random_input(rng);
+    const auto bytes = random_bytes(rng, 300);
     const std::string code = fuzz::differential_program(bytes.data(), bytes.size());
     ASSERT_EQ(luaL_loadbuffer(L, code.data(), code.size(), "=p"), 0) << lua_tostring(L, -1) << "\n" << code;
     lua_settop(L, 0);
@@ -44,7 +38,7 @@ TEST(DifferentialGen, ProgramsPrint) {
   std::mt19937 rng(9);
   int printed = 0;
   for (int i = 0; i < 200; ++i) {
-    const auto bytes = random_input(rng);
+    const auto bytes = random_bytes(rng, 300);
     const Outcome o = run_inline(Profile::classic, fuzz::differential_program(bytes.data(), bytes.size()));
     ASSERT_EQ(o.load_failure, LoadFailure::none) << dump_log(o);
     printed += !o.body.empty();

@@ -22,12 +22,6 @@ namespace {
 
 constexpr int kInputs = 3000;
 
-std::vector<std::uint8_t> random_input(std::mt19937& rng) {
-  std::vector<std::uint8_t> bytes(std::uniform_int_distribution<std::size_t>(0, 400)(rng));
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
-  return bytes;
-}
-
 std::string generated(const std::vector<std::uint8_t>& bytes) {
   return fuzz::generated_handler(bytes.data(), bytes.size());
 }
@@ -44,7 +38,7 @@ TEST(HandlerGrammar, EveryHandlerCompilesAsMainChunkAndInsideTheFactory) {
   std::unique_ptr<lua_State, void (*)(lua_State*)> vm(luaL_newstate(), lua_close);
   std::mt19937 rng(20261202);
   for (int i = 0; i < kInputs; ++i) {
-    const auto bytes = random_input(rng);
+    const auto bytes = random_bytes(rng, 400);
     const std::string h = generated(bytes);
     ASSERT_EQ(compile_error(vm.get(), h), "") << "input " << i << ":\n" << h;
     ASSERT_EQ(compile_error(vm.get(), "return function() " + h + "\nend"), "") << "input " << i << ":\n" << h;
@@ -64,7 +58,7 @@ TEST(HandlerGrammar, ReachesEveryConstruct) {
   std::set<std::string_view> seen;
   std::mt19937 rng(7);
   for (int i = 0; i < kInputs; ++i) {
-    const std::string h = generated(random_input(rng));
+    const std::string h = generated(random_bytes(rng, 400));
     for (const auto c : constructs)
       if (h.find(c) != std::string::npos) seen.insert(c);
   }
@@ -78,7 +72,7 @@ TEST(HandlerGrammar, HandlersServeVariedOutcomes) {
   int with_body = 0, with_error_log = 0, cut_off = 0;
   constexpr int kServed = 300;
   for (int i = 0; i < kServed; ++i) {
-    const Outcome o = run_inline(Profile::classic, generated(random_input(rng)));
+    const Outcome o = run_inline(Profile::classic, generated(random_bytes(rng, 400)));
     ASSERT_EQ(o.load_failure, LoadFailure::none) << dump_log(o);
     statuses.insert(o.status);
     with_body += !o.body.empty();

@@ -51,6 +51,12 @@ std::string dump_log(const Outcome& outcome) {
   return out;
 }
 
+std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t max_size) {
+  std::vector<std::uint8_t> bytes(std::uniform_int_distribution<std::size_t>(0, max_size)(rng));
+  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+  return bytes;
+}
+
 std::string_view test_engine() { return CODECACHE_TEST_ENGINE; }
 
 bool engine_is_luajit() { return engine::id() != Engine::lua51; }

@@ -2,7 +2,9 @@
 // and a scratch directory for handler files.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <random>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -40,6 +42,10 @@ int count_log_lines(const Outcome& outcome, std::string_view needle);
 bool log_contains(const Outcome& outcome, std::string_view needle);
 // The whole log, one line per entry, for failure messages.
 std::string dump_log(const Outcome& outcome);
+
+// Up to `max_size` bytes from `rng`, of a length drawn uniformly: input for the
+// fuzz targets' generators.
+std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t max_size);
 
 // The engine this test binary was built for (CODECACHE_TEST_ENGINE).
 std::string_view test_engine();
