@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "case_file.h"
 #include "case_runner.h"
+#include "conform_options.h"
 #include "runner_main.h"
 #include "core/hardening/address_space_cap.h"
 #include "core/engine/engine.h"
@@ -23,22 +23,6 @@
 namespace {
 
 using namespace codecache::conformance;
-
-struct Options {
-  std::string cases_dir = CODECACHE_CONFORMANCE_CASES;
-  std::string cli = CODECACHE_CONFORM_CLI;
-  std::string case_id;
-  std::string profile;
-  std::string code_cache = "on";
-  bool all = false;
-  bool json = false;
-  bool list = false;
-  bool keep = false;
-  std::string filter;
-  std::string ctest_file;
-  std::string export_dir;
-  bool export_hostile = false;
-};
 
 std::string engine_name() { return std::string(codecache::engine::name()); }
 
@@ -56,7 +40,7 @@ void cap_runner_address_space(const std::vector<const Case*>& cases) {
 // The core on this engine, in process: every profile.
 class CoreRunner : public Runner {
  public:
-  explicit CoreRunner(const Options& o) : o_(o) {}
+  explicit CoreRunner(const ConformOptions& o) : o_(o) {}
   std::string program() const override { return "conform_" + engine_name(); }
   std::string engine() const override { return engine_name(); }
   std::vector<std::string> profiles() const override { return kProfiles; }
@@ -85,7 +69,7 @@ class CoreRunner : public Runner {
   void single_run() { single_ = true; }
 
  private:
-  const Options& o_;
+  const ConformOptions& o_;
   bool single_ = false;
 };
 
@@ -109,7 +93,7 @@ nlohmann::json to_json(const Case& c, const std::string& profile, bool cache_on,
   return j;
 }
 
-int run_all(const Options& o, const std::vector<Case>& cases) {
+int run_all(const ConformOptions& o, const std::vector<Case>& cases) {
   std::vector<const Case*> selected;
   for (const auto& c : cases) {
     if (o.filter.empty() || c.id.find(o.filter) != std::string::npos) selected.push_back(&c);
@@ -141,7 +125,7 @@ int run_all(const Options& o, const std::vector<Case>& cases) {
 // files they serve; `eval` blocks need a VM and are left out) into `dir`, one file
 // per handler, `<case id>.<label>.lua`: fuzz seeds (fuzz/export_conformance_seeds.sh).
 // Hostile cases are left out unless asked for: their handlers burn whole budgets.
-int export_handlers(const Options& o, const std::vector<Case>& cases) {
+int export_handlers(const ConformOptions& o, const std::vector<Case>& cases) {
   std::filesystem::create_directories(o.export_dir);
   auto name_of = [](const Case& c, const std::string& label) {
     std::string id = c.id + "." + label;
@@ -172,26 +156,11 @@ int export_handlers(const Options& o, const std::vector<Case>& cases) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  CLI::App app{"conform_" + engine_name() +
-               ": runs the conformance cases (conformance/cases/*.case) on the " + engine_name() +
-               " engine"};
-  app.add_option("--cases", o.cases_dir, "directory of .case files")->check(CLI::ExistingDirectory);
-  app.add_option("--case", o.case_id, "run one case, by id (<file stem>/<slug of its name>)");
-  app.add_option("--profile", o.profile, "classic, openresty or sealed")
-      ->check(CLI::IsMember({"classic", "openresty", "sealed"}));
-  app.add_option("--code-cache", o.code_cache, "on or off (default on)")->check(CLI::IsMember({"on", "off"}));
-  app.add_flag("--all", o.all, "run every case under every setting it applies to");
-  app.add_flag("--json", o.json, "with --all: one JSON object per run");
-  app.add_option("--filter", o.filter, "with --all: only case ids containing this text");
-  app.add_flag("--list", o.list, "list the case ids");
-  app.add_flag("--keep", o.keep, "keep the scratch directory");
-  app.add_option("--write-ctest", o.ctest_file, "write the ctest script registering every run");
-  app.add_option("--cli", o.cli, "the codecache launcher named in reproduction commands");
-  app.add_option("--export-handlers", o.export_dir,
-                 "write every case's literal handler code into DIR (fuzz seeds)");
-  app.add_flag("--export-hostile", o.export_hostile, "with --export-handlers: hostile cases too");
-  CLI11_PARSE(app, argc, argv);
+  int exit_status = 0;
+  const std::optional<ConformOptions> parsed =
+      parse_conform_options(argc, argv, "conform_" + engine_name(), engine_name(), exit_status);
+  if (!parsed) return exit_status;
+  const ConformOptions& o = *parsed;
 
   std::vector<Case> cases;
   try {

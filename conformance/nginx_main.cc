@@ -10,10 +10,9 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "case_file.h"
 #include "nginx_build.h"
+#include "nginx_options.h"
 #include "nginx_referee.h"
 #include "nginx_server.h"
 #include "runner_main.h"
@@ -22,25 +21,12 @@ namespace {
 
 using namespace codecache::conformance;
 
-struct Options {
-  std::string cases_dir = CODECACHE_CONFORMANCE_CASES;
-  std::string root = CODECACHE_NGINX_ROOT;
-  std::string work = CODECACHE_NGINX_WORK;
-  std::string case_id;
-  std::string code_cache = "on";
-  std::string ctest_file;
-  bool all = false;
-  bool table = false;
-  bool keep = false;
-  bool check_build = false;
-};
-
 const std::string kBuild = CODECACHE_NGINX_BUILD;
 
 // One real nginx build: its engine and profile only.
 class NginxRunner : public Runner {
  public:
-  NginxRunner(const Options& o, const NginxBuild& b) : o_(o), b_(b) {}
+  NginxRunner(const RefereeOptions& o, const NginxBuild& b) : o_(o), b_(b) {}
   std::string program() const override { return "nginx_referee_" + kBuild; }
   std::string engine() const override { return b_.engine; }
   std::vector<std::string> profiles() const override { return {b_.profile}; }
@@ -68,7 +54,7 @@ class NginxRunner : public Runner {
   }
 
  private:
-  const Options& o_;
+  const RefereeOptions& o_;
   const NginxBuild& b_;
 };
 
@@ -117,7 +103,7 @@ int run_all(NginxRunner& runner, const std::vector<Case>& cases) {
 
 // The build is what it claims: the classic module runs on stock LuaJIT (ngx_lua
 // logs its alert about a LuaJIT that is not OpenResty's); the OpenResty one does not.
-int check_build(const Options& o, const NginxBuild& b) {
+int check_build(const RefereeOptions& o, const NginxBuild& b) {
   Case c;
   c.id = "build/check";
   c.file = "(build check)";
@@ -142,20 +128,10 @@ int check_build(const Options& o, const NginxBuild& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  CLI::App app{"nginx_referee_" + kBuild + ": runs the conformance cases on a real nginx + ngx_lua (" + kBuild +
-               " build)"};
-  app.add_option("--cases", o.cases_dir, "directory of .case files")->check(CLI::ExistingDirectory);
-  app.add_option("--root", o.root, "the prepared nginx builds (conformance/nginx/prepare.sh)");
-  app.add_option("--work", o.work, "where run directories go");
-  app.add_option("--case", o.case_id, "run one case, by id (<file stem>/<slug of its name>)");
-  app.add_option("--code-cache", o.code_cache, "on or off (default on)")->check(CLI::IsMember({"on", "off"}));
-  app.add_flag("--all", o.all, "run every expressible case");
-  app.add_flag("--table", o.table, "list the runs that are not expressible, with the reason");
-  app.add_flag("--keep", o.keep, "keep the run directory");
-  app.add_flag("--check-build", o.check_build, "check that the build is the one it claims to be");
-  app.add_option("--write-ctest", o.ctest_file, "write the ctest script registering every run");
-  CLI11_PARSE(app, argc, argv);
+  int exit_status = 0;
+  const std::optional<RefereeOptions> parsed = parse_referee_options(argc, argv, kBuild, exit_status);
+  if (!parsed) return exit_status;
+  const RefereeOptions& o = *parsed;
 
   try {
     const NginxBuild build = nginx_build(kBuild, o.root);

@@ -19,12 +19,11 @@
 
 #include <stdlib.h>
 
-#include <CLI/CLI.hpp>
-
 #include "case_file.h"
 #include "nginx_build.h"
 #include "referee_case_writer.h"
 #include "referee_differential.h"
+#include "referee_fuzz_options.h"
 #include "referee_gen.h"
 #include "referee_minimise.h"
 
@@ -34,23 +33,6 @@ using namespace codecache::conformance;
 namespace fs = std::filesystem;
 
 const std::string kBuild = CODECACHE_NGINX_BUILD;
-
-struct Options {
-  std::string root = CODECACHE_NGINX_ROOT;
-  // Short: chunk names hold the path, and Lua cuts them at 60 bytes ("...h0.lua").
-  // Default: a fresh directory of its own (/tmp/crf-XXXXXX), removed at the end,
-  // so that runs side by side (ctest's smoke, a user's run) never share one.
-  std::string work;
-  std::string out = "referee-fuzz";
-  std::size_t handlers = 200;
-  std::size_t batch = 50;
-  int rounds = 2;
-  std::uint64_t seed = 0;
-  std::string code_cache = "both";
-  double minutes = 0;
-  std::size_t show = 3;
-  bool write_cases = true;
-};
 
 struct ClassTally {
   std::size_t count = 0;
@@ -68,7 +50,7 @@ struct SettingTally {
   std::map<std::string, std::pair<std::size_t, std::size_t>> by_dress;  // handlers, disagreeing
 };
 
-void write_disagreement(const Options& o, bool cache_on, std::uint64_t seed, const GeneratedHandler& h,
+void write_disagreement(const RefereeFuzzOptions& o, bool cache_on, std::uint64_t seed, const GeneratedHandler& h,
                         const Disagreement& d) {
   const std::string stem =
       o.out + "/" + kBuild + "." + (cache_on ? "on" : "off") + "." + std::to_string(seed);
@@ -81,7 +63,7 @@ void write_disagreement(const Options& o, bool cache_on, std::uint64_t seed, con
 
 // The first handler of each class, minimised and written as a conformance case
 // expecting what nginx answered: <out>/<build>.<on|off>.<seed>.case.
-void write_case(const Options& o, const NginxBuild& build, bool cache_on, std::uint64_t seed,
+void write_case(const RefereeFuzzOptions& o, const NginxBuild& build, bool cache_on, std::uint64_t seed,
                 const GeneratedHandler& h, const std::string& klass) {
   const Minimised m = minimise_handler(h.source, klass, build, cache_on, o.rounds, o.work);
   const BatchResult r = compare_batch({m.source}, build, cache_on, o.rounds, o.work);
@@ -102,22 +84,10 @@ void write_case(const Options& o, const NginxBuild& build, bool cache_on, std::u
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  CLI::App app{"The generated differential: handler files served by the model and by a real nginx + ngx_lua (" +
-               kBuild + " build)"};
-  app.add_option("--handlers", o.handlers, "Handlers to generate per code-cache setting")->capture_default_str();
-  app.add_option("--minutes", o.minutes, "Run for this long instead (both settings share it)");
-  app.add_option("--batch", o.batch, "Handlers served by one nginx")->capture_default_str()->check(CLI::Range(1, 1000));
-  app.add_option("--rounds", o.rounds, "Requests per handler, in a row")->capture_default_str()->check(CLI::Range(1, 10));
-  app.add_option("--seed", o.seed, "First handler's seed (handler k has seed+k; default: random, printed)");
-  app.add_option("--code-cache", o.code_cache, "on, off or both")->check(CLI::IsMember({"on", "off", "both"}))
-      ->capture_default_str();
-  app.add_option("--out", o.out, "Where each disagreeing handler and both outcomes are written")->capture_default_str();
-  app.add_flag("!--no-cases", o.write_cases, "Do not minimise the first handler of each class into a .case");
-  app.add_option("--show", o.show, "Classes shown in full in the summary")->capture_default_str();
-  app.add_option("--root", o.root, "The prepared nginx builds")->capture_default_str();
-  app.add_option("--work", o.work, "Per-batch nginx directories go below it (default: a fresh /tmp/crf-XXXXXX)");
-  CLI11_PARSE(app, argc, argv);
+  int exit_status = 0;
+  std::optional<RefereeFuzzOptions> parsed = parse_referee_fuzz_options(argc, argv, kBuild, exit_status);
+  if (!parsed) return exit_status;
+  RefereeFuzzOptions o = std::move(*parsed);
 
   const NginxBuild build = nginx_build(kBuild, o.root);
   if (std::string missing = missing_parts(build); !missing.empty()) {
