@@ -1,7 +1,7 @@
 // `conform_<engine>`'s command line (conform_options.h), with CLI11.
 #include "conform_options.h"
 
-#include <CLI/CLI.hpp>
+#include "parse_command_line.h"
 
 namespace codecache::conformance {
 
@@ -28,13 +28,7 @@ std::optional<ConformOptions> parse_conform_options(int argc, char** argv, const
   app.add_option("--export-handlers", o.export_dir,
                  "write every case's literal handler code into DIR (fuzz seeds)");
   app.add_flag("--export-hostile", o.export_hostile, "with --export-handlers: hostile cases too");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    exit_status = app.exit(e);
-    return std::nullopt;
-  }
-  return o;
+  return parse_command_line(app, argc, argv, o, exit_status);
 }
 
 }  // namespace codecache::conformance

@@ -1,7 +1,7 @@
 // `nginx_referee_<build>`'s command line (nginx_options.h), with CLI11.
 #include "nginx_options.h"
 
-#include <CLI/CLI.hpp>
+#include "parse_command_line.h"
 
 namespace codecache::conformance {
 
@@ -23,13 +23,7 @@ std::optional<RefereeOptions> parse_referee_options(int argc, char** argv, const
   app.add_flag("--keep", o.keep, "keep the run directory");
   app.add_flag("--check-build", o.check_build, "check that the build is the one it claims to be");
   app.add_option("--write-ctest", o.ctest_file, "write the ctest script registering every run");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    exit_status = app.exit(e);
-    return std::nullopt;
-  }
-  return o;
+  return parse_command_line(app, argc, argv, o, exit_status);
 }
 
 }  // namespace codecache::conformance

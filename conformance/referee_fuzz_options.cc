@@ -1,7 +1,7 @@
 // `referee_fuzz_<build>`'s command line (referee_fuzz_options.h), with CLI11.
 #include "referee_fuzz_options.h"
 
-#include <CLI/CLI.hpp>
+#include "parse_command_line.h"
 
 namespace codecache::conformance {
 
@@ -23,13 +23,7 @@ std::optional<RefereeFuzzOptions> parse_referee_fuzz_options(int argc, char** ar
   app.add_option("--show", o.show, "Classes shown in full in the summary")->capture_default_str();
   app.add_option("--root", o.root, "The prepared nginx builds")->capture_default_str();
   app.add_option("--work", o.work, "Per-batch nginx directories go below it (default: a fresh /tmp/crf-XXXXXX)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    exit_status = app.exit(e);
-    return std::nullopt;
-  }
-  return o;
+  return parse_command_line(app, argc, argv, o, exit_status);
 }
 
 }  // namespace codecache::conformance
