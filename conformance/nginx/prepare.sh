@@ -15,7 +15,9 @@
 #                     sha256-checked by engines/fetch-source.sh ngx_lua) with Debian's
 #                     patches, built as a dynamic module against nginx-dev (--with-compat,
 #                     Debian's configure flags, NDK added as Debian does) and stock LuaJIT
-#   ROOT/ready        written last; holds the versions used
+#   ROOT/ready        written last; holds the versions used and the recipe's sha256
+#                     (this script, engines/sources.lock, engines/fetch-source.sh): run
+#                     again with the same recipe, the script does nothing
 #
 # The LuaJIT packages conflict with each other (same soname), so each build gets its
 # own through LD_LIBRARY_PATH. Needs apt-get (package lists), dpkg-deb, dpkg-source
@@ -44,6 +46,14 @@ done
 for header in /usr/include/pcre.h /usr/include/pcre2.h /usr/include/openssl/ssl.h /usr/include/zlib.h; do
   [ -f "$header" ] || die "$header missing: apt-get install libpcre3-dev libpcre2-dev libssl-dev zlib1g-dev"
 done
+
+# Prepared already from the same recipe (this script, the pins and the fetcher): nothing
+# to do. The harness prepares before the build and the build's own step runs this again.
+inputs=$(cat "${BASH_SOURCE[0]}" "$lock" "$repo/engines/fetch-source.sh" | sha256sum | cut -d' ' -f1)
+if [ -f "$root/ready" ] && [ "$(sed -n 's/^recipe //p' "$root/ready")" = "$inputs" ]; then
+  say "nginx builds already prepared in $root"
+  exit 0
+fi
 
 module_version=$(awk '$1 == "ngx_lua" { print $3; exit }' "$lock")
 [ -n "$module_version" ] || die "no ngx_lua row in $lock"
@@ -123,6 +133,7 @@ make -C "$nginx_src" -f "$build/Makefile" -j"${CODECACHE_JOBS:-2}" modules >"$ro
 cp "$build/ngx_http_lua_module.so" "$root/classic/ngx_http_lua_module.so"
 
 cat >"$root/ready" <<READY
+recipe $inputs
 nginx $nginx_version (nginx-dev $dev_version)
 libnginx-mod-http-lua $deb_version (openresty build: Debian's binary; classic build: its source against stock LuaJIT)
 $(for d in "$downloads"/*.deb; do dpkg-deb -f "$d" Package Version | paste -sd' '; done)
