@@ -56,9 +56,6 @@ int run(const cli::RunOptions& o) {
 
 int main(int argc, char** argv) {
   cli::RunOptions defaults;
-  defaults.max_instructions = Limits{}.instructions;
-  defaults.max_cpu_ms = Limits{}.cpu_ms;
-  defaults.max_memory_mb = Limits{}.memory_bytes >> 20;
   defaults.conf_line = kDefaultConfLine;
   int exit_status = 0;
   const std::optional<cli::RunOptions> o = cli::parse_run_options(argc, argv, std::move(defaults), exit_status);

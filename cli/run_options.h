@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/plumbing/settings.h"
+
 namespace codecache::cli {
 
 // One handler of the command line, in the order given: -e CODE or FILE.
@@ -16,16 +18,17 @@ struct HandlerArgument {
   std::string text;         // the code, or the file's path
 };
 
-// What `codecache run` was asked; main.cc fills in the core's defaults first.
+// What `codecache run` was asked, over the core's defaults (the conf line's is in
+// core/model/handler.h, which needs an engine's headers: main.cc sets it).
 struct RunOptions {
   std::string engine;
   std::string profile;
   std::string code_cache = "on";
   int requests = 1;
   std::string log_level = "info";
-  std::size_t max_memory_mb = 64;
-  std::uint64_t max_instructions = 0;
-  std::uint32_t max_cpu_ms = 0;
+  std::size_t max_memory_mb = Limits{}.memory_bytes >> 20;
+  std::uint64_t max_instructions = Limits{}.instructions;
+  std::uint32_t max_cpu_ms = Limits{}.cpu_ms;
   std::vector<std::string> module_path;
   int conf_line = 0;
   std::vector<HandlerArgument> handlers;

@@ -1,6 +1,7 @@
 // `conform_<engine>`'s command line (conform_options.h), with CLI11.
 #include "conform_options.h"
 
+#include "case_file.h"
 #include "parse_command_line.h"
 
 namespace codecache::conformance {
@@ -16,7 +17,7 @@ std::optional<ConformOptions> parse_conform_options(int argc, char** argv, const
   app.add_option("--cases", o.cases_dir, "directory of .case files")->check(CLI::ExistingDirectory);
   app.add_option("--case", o.case_id, "run one case, by id (<file stem>/<slug of its name>)");
   app.add_option("--profile", o.profile, "classic, openresty or sealed")
-      ->check(CLI::IsMember({"classic", "openresty", "sealed"}));
+      ->check(CLI::IsMember(kProfiles));
   app.add_option("--code-cache", o.code_cache, "on or off (default on)")->check(CLI::IsMember({"on", "off"}));
   app.add_flag("--all", o.all, "run every case under every setting it applies to");
   app.add_flag("--json", o.json, "with --all: one JSON object per run");

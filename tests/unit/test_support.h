@@ -4,8 +4,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <random>
 #include <ostream>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
