@@ -6,8 +6,9 @@
 // in `classic` unless a request before the last changed the state the real
 // classic build shares between requests (core/model/shared_state.h), which a later
 // request may then see with the code cache on and not with it off: ngx_lua's
-// documented leak, and the only excuse, decided from what the request did. And
-// (P6) a sealed request never changes that state.
+// documented leak, and the only excuse, decided from what the request did (known
+// by serving the input again with snapshots, and asked only of a difference). And
+// (P6) a sealed request never changes that state (digests after every request).
 //
 // Also excused, each profile's excuses counted in a "#check-rate" line at exit
 // (check_tally.h): a difference that does not repeat when both sequences are served
@@ -26,10 +27,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/model/shared_state.h"
 #include "core/model/worker.h"
 #include "check_tally.h"
 #include "outcome_compare.h"
+#include "shared_state_watch.h"
 
 namespace {
 
@@ -39,25 +40,24 @@ constexpr int kRounds = 3;
 
 struct Served {
   std::vector<Outcome> outcomes;
-  // With the code cache on: what each request changed of the shared
-  // state (core/model/shared_state.h); unknown once a hard deadline abandoned the VM.
+  // With the code cache on: what each request changed of the shared state, as far
+  // as `watch` asked (shared_state_watch.h).
   std::vector<std::optional<std::string>> changes;
 };
 
-Served serve(Profile profile, bool code_cache, const std::string& code) {
+Served serve(Profile profile, bool code_cache, const std::string& code, fuzz::Watch watch) {
   Worker worker(fuzz::differential_settings(profile, code_cache));
   Handler handler = Handler::inline_code(code);
   Served served;
-  auto before = worker.shared_state();
+  if (!code_cache) watch = fuzz::Watch::nothing;  // a VM per request: nothing is shared
+  fuzz::StateMark before = fuzz::mark(worker, watch);
   for (int i = 0; i < kRounds; ++i) {
     served.outcomes.push_back(worker.run(handler));
     // A request a limit cut off ends the sequence: the input is excused anyway, and
     // each such request may cost the budget plus the hard deadline.
     if (fuzz::cut_off(served.outcomes.back())) break;
-    if (!code_cache) continue;
-    auto after = worker.shared_state();
-    served.changes.push_back(before && after ? std::optional(shared_state_change(*before, *after))
-                                             : std::nullopt);
+    fuzz::StateMark after = fuzz::mark(worker, watch);
+    served.changes.push_back(fuzz::change_between(before, after));
     before = std::move(after);
   }
   return served;
@@ -69,35 +69,61 @@ bool cut_off(const std::vector<Outcome>& outcomes) {
   return false;
 }
 
+fuzz::Excuse abandoned() { return {"the VM was abandoned after a hard deadline", ""}; }
+
+// P6: no sealed request changed the shared state (digests); a change is named from
+// snapshots of the sequence served again. Aborts on a change; an excuse when the
+// VM was abandoned (nothing known).
+fuzz::Excuse check_sealed_changed_nothing(const Served& on, const std::string& code) {
+  for (std::size_t i = 0; i < on.changes.size(); ++i) {
+    if (!on.changes[i]) return abandoned();
+    if (on.changes[i]->empty()) continue;
+    const Served named = serve(Profile::sealed, true, code, fuzz::Watch::snapshots);
+    std::fprintf(stderr,
+                 "cache_equivalence violated (sealed, request %zu): it changed the shared state: %s\n"
+                 "  handler: %s\n",
+                 i + 1, fuzz::name_of_change(i < named.changes.size() ? named.changes[i] : std::nullopt).c_str(),
+                 code.c_str());
+    std::abort();
+  }
+  return {};
+}
+
+// Classic: a request before the last that changed the shared state, which a later
+// request may see with the code cache on and not with it off (ngx_lua's documented
+// leak), excuses a difference; found by serving the sequence again with snapshots.
+fuzz::Excuse classic_leak(const std::string& code) {
+  const Served named = serve(Profile::classic, true, code, fuzz::Watch::snapshots);
+  for (std::size_t i = 0; i + 1 < named.changes.size(); ++i) {
+    if (!named.changes[i]) return abandoned();
+    if (!named.changes[i]->empty()) return {"a request changed the shared state", *named.changes[i]};
+  }
+  return {};
+}
+
 // Checks one profile; returns why the check was not complete (reason "" when it
 // was), with what a request changed when that is the excuse.
 fuzz::Excuse check(Profile profile, const std::string& code) {
-  const Served on = serve(profile, true, code);
-  const Served off = cut_off(on.outcomes) ? Served{} : serve(profile, false, code);
+  const bool sealed = profile == Profile::sealed;
+  const Served on = serve(profile, true, code, sealed ? fuzz::Watch::digests : fuzz::Watch::nothing);
+  const Served off = cut_off(on.outcomes) ? Served{} : serve(profile, false, code, fuzz::Watch::nothing);
   if (cut_off(on.outcomes) || cut_off(off.outcomes))
     return {"cut off by the CPU budget, or the closure factory failed", ""};
-  for (std::size_t i = 0; i < on.changes.size(); ++i) {
-    if (!on.changes[i]) return {"the VM was abandoned after a hard deadline", ""};
-    if (on.changes[i]->empty()) continue;
-    if (profile == Profile::sealed) {  // P6
-      std::fprintf(stderr,
-                   "cache_equivalence violated (sealed, request %zu): it changed the shared state: %s\n"
-                   "  handler: %s\n", i + 1, on.changes[i]->c_str(), code.c_str());
-      std::abort();
-    }
-    // Classic: a later request may see it (ngx_lua's documented leak), and with the
-    // code cache off it would not.
-    if (i + 1 < static_cast<std::size_t>(kRounds))
-      return {"a request changed the shared state", *on.changes[i]};
+  if (sealed) {
+    if (fuzz::Excuse excuse = check_sealed_changed_nothing(on, code); !excuse.reason.empty()) return excuse;
   }
   for (int i = 0; i < kRounds; ++i) {
     const std::string a = fuzz::comparable(on.outcomes[i]), b = fuzz::comparable(off.outcomes[i]);
     if (a == b) continue;
+    if (!sealed) {
+      if (fuzz::Excuse excuse = classic_leak(code); !excuse.reason.empty()) return excuse;
+    }
     const auto again = [&] {
       const auto request_i = [i](const Served& served) {
         return static_cast<std::size_t>(i) < served.outcomes.size() ? fuzz::comparable(served.outcomes[i]) : "";
       };
-      return std::pair(request_i(serve(profile, true, code)), request_i(serve(profile, false, code)));
+      return std::pair(request_i(serve(profile, true, code, fuzz::Watch::nothing)),
+                       request_i(serve(profile, false, code, fuzz::Watch::nothing)));
     };
     if (fuzz::Excuse excuse = fuzz::excuse_for_difference(a, b, again, code, false); !excuse.reason.empty())
       return excuse;
@@ -109,7 +135,6 @@ fuzz::Excuse check(Profile profile, const std::string& code) {
   }
   return {};
 }
-
 
 }  // namespace
 

@@ -9,7 +9,9 @@
 // reachable from the main globals and the basic types' metatables), which is
 // ngx_lua's documented leak and the only excuse, decided from what A did, not
 // from how its source looks. And (P6) a sealed request never changes that state:
-// its snapshot is taken before A, between A and B, and after B.
+// its digest is taken before A, between A and B, and after B (a change is named
+// from snapshots of the input served again). Classic compares B first and asks
+// what A changed only of a difference.
 //
 // Also excused, each profile's excuses counted in a "#check-rate" line at exit
 // (check_tally.h): a difference that does not repeat when A and B are served again
@@ -26,24 +28,16 @@
 #include <utility>
 #include <string_view>
 
-#include "core/model/shared_state.h"
 #include "core/model/worker.h"
 #include "check_tally.h"
 #include "outcome_compare.h"
+#include "shared_state_watch.h"
 
 namespace {
 
 using namespace codecache;
 
 constexpr std::string_view kSplit = "\n--[[B]]\n";
-
-// What a request changed of the shared state (core/model/shared_state.h), or nothing
-// when either snapshot is missing (a hard deadline abandoned the VM).
-std::optional<std::string> change(const std::optional<SharedStateSnapshot>& before,
-                                  const std::optional<SharedStateSnapshot>& after) {
-  if (!before || !after) return std::nullopt;
-  return shared_state_change(*before, *after);
-}
 
 [[noreturn]] void sealed_leak(const char* which, const std::string& what, const std::string& a,
                               const std::string& b) {
@@ -52,13 +46,14 @@ std::optional<std::string> change(const std::optional<SharedStateSnapshot>& befo
   std::abort();
 }
 
-// B served after A on one worker, and B alone on a fresh worker.
+// B served after A on one worker, and B alone on a fresh worker; what A and B
+// changed of the shared state, as far as `watch` asked (shared_state_watch.h).
 struct Runs {
   Outcome after_a, b_after_a, b_alone;
-  std::optional<SharedStateSnapshot> initial, between, final_state;
+  std::optional<std::string> by_a, by_b;
 };
 
-Runs serve(Profile profile, const std::string& a, const std::string& b) {
+Runs serve(Profile profile, const std::string& a, const std::string& b, fuzz::Watch watch) {
   Runs runs;
   Worker shared(fuzz::differential_settings(profile));
   // One conf line for all: identical code shares a cache entry, whose chunk name is
@@ -66,38 +61,51 @@ Runs serve(Profile profile, const std::string& a, const std::string& b) {
   // location that loaded it"), and that must not count as a leak.
   Handler first = Handler::inline_code(a);
   Handler second = Handler::inline_code(b);
-  runs.initial = shared.shared_state();
+  const fuzz::StateMark initial = fuzz::mark(shared, watch);
   runs.after_a = shared.run(first);
-  runs.between = shared.shared_state();
+  const fuzz::StateMark between = fuzz::mark(shared, watch);
   runs.b_after_a = shared.run(second);
-  runs.final_state = shared.shared_state();
+  runs.by_a = fuzz::change_between(initial, between);
+  runs.by_b = fuzz::change_between(between, fuzz::mark(shared, watch));
   Worker fresh(fuzz::differential_settings(profile));
   Handler alone = Handler::inline_code(b);
   runs.b_alone = fresh.run(alone);
   return runs;
 }
 
+fuzz::Excuse abandoned() { return {"the VM was abandoned after a hard deadline", ""}; }
+
 // Checks one profile; returns why the check was not complete (reason "" when it
 // was), with what an earlier request changed when that is the excuse.
 fuzz::Excuse check(Profile profile, const std::string& a, const std::string& b) {
-  const Runs runs = serve(profile, a, b);
+  const bool sealed = profile == Profile::sealed;
+  // Sealed watches every input by digests for P6; classic needs to know what A
+  // changed only to judge a difference, and serves again to find out.
+  const Runs runs = serve(profile, a, b, sealed ? fuzz::Watch::digests : fuzz::Watch::nothing);
   if (fuzz::cut_off(runs.after_a) || fuzz::cut_off(runs.b_after_a) || fuzz::cut_off(runs.b_alone))
     return {"cut off by the CPU or memory budget", ""};
-  const auto by_a = change(runs.initial, runs.between);
-  const auto by_b = change(runs.between, runs.final_state);
-  if (!by_a || !by_b) return {"the VM was abandoned after a hard deadline", ""};
-  // P6: a sealed request never changes what the classic build shares.
-  if (profile == Profile::sealed && !by_a->empty()) sealed_leak("A", *by_a, a, b);
-  if (profile == Profile::sealed && !by_b->empty()) sealed_leak("B", *by_b, a, b);
+  if (sealed) {
+    if (!runs.by_a || !runs.by_b) return abandoned();
+    // P6: a sealed request never changes what the classic build shares.
+    if (!runs.by_a->empty() || !runs.by_b->empty()) {
+      const Runs named = serve(profile, a, b, fuzz::Watch::snapshots);
+      if (!runs.by_a->empty()) sealed_leak("A", fuzz::name_of_change(named.by_a), a, b);
+      sealed_leak("B", fuzz::name_of_change(named.by_b), a, b);
+    }
+  }
   if (fuzz::factory_failed(runs.b_after_a) || fuzz::factory_failed(runs.b_alone))
     return {"the closure factory failed", ""};
-  // Classic: B may see what A changed of the shared state (ngx_lua's documented
-  // leak); that, and only that, excuses a comparison.
-  if (!by_a->empty()) return {"A changed the shared state", *by_a};
   const std::string x = fuzz::comparable(runs.b_after_a), y = fuzz::comparable(runs.b_alone);
   if (x == y) return {};
+  // Classic: B may see what A changed of the shared state (ngx_lua's documented
+  // leak); that, and only that, excuses a difference.
+  if (!sealed) {
+    const Runs named = serve(profile, a, b, fuzz::Watch::snapshots);
+    if (!named.by_a) return abandoned();
+    if (!named.by_a->empty()) return {"A changed the shared state", *named.by_a};
+  }
   const auto again = [&] {
-    const Runs runs_again = serve(profile, a, b);
+    const Runs runs_again = serve(profile, a, b, fuzz::Watch::nothing);
     return std::pair(fuzz::comparable(runs_again.b_after_a), fuzz::comparable(runs_again.b_alone));
   };
   if (fuzz::Excuse excuse = fuzz::excuse_for_difference(x, y, again, a + "\n" + b, false); !excuse.reason.empty())

@@ -1,6 +1,7 @@
-// The shared-state snapshot (see shared_state.h): a depth-first walk over raw
-// reads, each table, function and userdata recorded once by identity, its entries
-// as hashes; names are worked out breadth first, and only for a change.
+// The shared-state snapshot and digest (see shared_state.h): one depth-first walk
+// over raw reads, each table, function and userdata recorded once by identity, its
+// entries as hashes, kept (a snapshot) or only summed into the node's digest (a
+// digest); names are worked out breadth first, and only for a change.
 #include "core/model/shared_state.h"
 
 #include <algorithm>
@@ -41,9 +42,14 @@ std::size_t slot_of(const std::vector<std::uint32_t>& index, const std::vector<S
   return slot;
 }
 
+// Visits what shared_state.h describes. With `keep_entries` off, a node's entries
+// go only into its digest (no name is made, nothing is stored per entry): the same
+// walk, the same caps and the same digests as a snapshot's, so that two digests
+// differ exactly where shared_state_change finds a change.
 class Walker {
  public:
-  Walker(lua_State* L, SharedStateSnapshot& out) : L_(L), out_(out) {}
+  Walker(lua_State* L, SharedStateSnapshot& out, bool keep_entries)
+      : L_(L), out_(out), keep_entries_(keep_entries) {}
 
   // The hash of the value at absolute stack index `idx`, and `child` set to its
   // identity when it is a table, function or userdata (recorded by record()).
@@ -100,8 +106,10 @@ class Walker {
     const bool weak_table = type == LUA_TTABLE && weak(idx);
 
     // Pass 1: the entries.
+    node_count_ = 0;
+    node_sum_ = 0;
     if (weak_table) {
-      add(combine(0, 1), "<weak>", combine(0, 2), nullptr);
+      add(combine(0, 1), [] { return std::string("<weak>"); }, combine(0, 2), nullptr);
     } else if (type == LUA_TTABLE) {
       lua_pushnil(L_);
       while (lua_next(L_, idx) != 0) {
@@ -109,7 +117,7 @@ class Walker {
         const void* child = nullptr;
         const std::uint64_t key_hash = hash(key, nullptr);
         const std::uint64_t value_hash = hash(key + 1, &child);
-        add(key_hash, key_name(key), value_hash, child);
+        add(key_hash, [&] { return key_name(key); }, value_hash, child);
         lua_pop(L_, 1);
       }
     }
@@ -117,14 +125,12 @@ class Walker {
       const void* child = nullptr;
       const std::uint64_t value_hash = hash(lua_gettop(L_), &child);
       add(combine(2 + static_cast<std::uint64_t>(name[1]), static_cast<std::uint64_t>(n)),
-          n == 0 ? std::string(name) : "<upvalue " + std::to_string(n) + ">", value_hash, child);
+          [&] { return n == 0 ? std::string(name) : "<upvalue " + std::to_string(n) + ">"; },
+          value_hash, child);
     });
     SharedStateSnapshot::Node& node = out_.nodes[number];
-    node.count = static_cast<std::uint32_t>(out_.entries.size() - node.first);
-    std::uint64_t digest = mix(node.count);
-    for (std::size_t i = node.first; i < node.first + node.count; ++i)
-      digest += mix(out_.entries[i].key ^ mix(out_.entries[i].value));  // a set: order-free
-    node.digest = digest;
+    node.count = node_count_;
+    node.digest = mix(node.count) + node_sum_;
 
     // Pass 2: what the entries reach.
     if (type == LUA_TTABLE && !weak_table) {
@@ -196,16 +202,26 @@ class Walker {
     return has_mode;
   }
 
-  void add(std::uint64_t key, std::string name, std::uint64_t value, const void* child) {
-    if (out_.entries.size() >= kSharedStateMaxEntries) {
+  // One entry of the node being recorded: into its digest (a set: the sum is
+  // order-free), and kept with its name when the walk keeps entries.
+  template <typename Name>
+  void add(std::uint64_t key, Name&& name, std::uint64_t value, const void* child) {
+    if (entries_ >= kSharedStateMaxEntries) {
       out_.complete = false;
       return;
     }
-    out_.entries.push_back({key, value, child, std::move(name)});
+    ++entries_;
+    ++node_count_;
+    node_sum_ += mix(key ^ mix(value));
+    if (keep_entries_) out_.entries.push_back({key, value, child, name()});
   }
 
   lua_State* L_;
   SharedStateSnapshot& out_;
+  const bool keep_entries_;
+  std::size_t entries_ = 0;         // entries seen, kept or not (the cap)
+  std::uint32_t node_count_ = 0;    // of the node being recorded
+  std::uint64_t node_sum_ = 0;
 };
 
 int no_op(lua_State*) { return 0; }
@@ -243,17 +259,19 @@ const SharedStateSnapshot::Node* SharedStateSnapshot::find(const void* identity)
   return number == 0 ? nullptr : &nodes[number - 1];
 }
 
-SharedStateSnapshot snapshot_shared_state(lua_State* L) {
-  SharedStateSnapshot out;
+namespace {
+
+// The walk of shared_state.h into `out`, its entries kept or not.
+void walk_shared_state(lua_State* L, SharedStateSnapshot& out, bool keep_entries) {
   out.index.assign(1024, 0);
   out.nodes.reserve(256);
-  out.entries.reserve(1024);
+  if (keep_entries) out.entries.reserve(1024);
   const int top = lua_gettop(L);
   if (!lua_checkstack(L, 8)) {
     out.complete = false;
-    return out;
+    return;
   }
-  Walker walker(L, out);
+  Walker walker(L, out, keep_entries);
   auto root = [&](const char* name) {
     SharedStateSnapshot::Entry e;
     e.key = std::hash<std::string_view>{}(name);
@@ -286,7 +304,29 @@ SharedStateSnapshot snapshot_shared_state(lua_State* L) {
     else
       lua_settop(L, top);
   }
+}
+
+}  // namespace
+
+SharedStateSnapshot snapshot_shared_state(lua_State* L) {
+  SharedStateSnapshot out;
+  walk_shared_state(L, out, true);
   return out;
+}
+
+SharedStateDigest digest_shared_state(lua_State* L) {
+  SharedStateSnapshot walked;
+  walk_shared_state(L, walked, false);
+  SharedStateDigest digest;
+  digest.complete = walked.complete;
+  for (const auto& root : walked.roots) digest.value += mix(root.key ^ mix(root.value));
+  for (const auto& node : walked.nodes)
+    digest.value += mix(reinterpret_cast<std::uintptr_t>(node.identity) ^ mix(node.digest));
+  return digest;
+}
+
+bool shared_state_changed(const SharedStateDigest& before, const SharedStateDigest& after) {
+  return !before.complete || !after.complete || before.value != after.value;
 }
 
 std::string shared_state_change(const SharedStateSnapshot& before, const SharedStateSnapshot& after) {

@@ -17,6 +17,10 @@
 // partial and compares with nothing. Weak tables are recorded without their
 // entries (the collector empties them).
 //
+// A digest is the same walk summed into one 64-bit value, nothing kept per entry:
+// about a third of a snapshot's cost, for when only "did anything change?" is asked
+// (P6 on every input of the fuzz targets); a snapshot then names what did.
+//
 // Its uses: the fuzz targets excuse a classic comparison only when an earlier
 // request changed this state (the leak the real classic build has, request_env.h),
 // and a sealed request must never change it (P6: tests/property, the conformance
@@ -61,6 +65,20 @@ inline constexpr int kSharedStateMaxDepth = 64;
 
 // Of the VM's main state `L`, between requests.
 SharedStateSnapshot snapshot_shared_state(lua_State* L);
+
+// The snapshot's walk, summed: two digests differ exactly when the snapshots taken
+// at the same points would (shared_state_change non-empty), up to 64-bit hash
+// collisions; a partial one (a cap reached) compares with nothing.
+struct SharedStateDigest {
+  std::uint64_t value = 0;
+  bool complete = true;
+};
+
+// Of the VM's main state `L`, between requests.
+SharedStateDigest digest_shared_state(lua_State* L);
+
+// Whether the state changed from `before` to `after`; true when either is partial.
+bool shared_state_changed(const SharedStateDigest& before, const SharedStateDigest& after);
 
 // What changed from `before` to `after`: "" when nothing did; else the first
 // difference by its shortest path, e.g. "string.x added", "table.insert removed",

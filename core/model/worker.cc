@@ -43,6 +43,11 @@ std::optional<SharedStateSnapshot> Worker::shared_state() const {
   return snapshot_shared_state(vm_->state());
 }
 
+std::optional<SharedStateDigest> Worker::shared_state_digest() const {
+  if (!settings_.code_cache || vm_ == nullptr || vm_->context().abandoned) return std::nullopt;
+  return digest_shared_state(vm_->state());
+}
+
 Outcome Worker::run(Handler& handler) {
   Outcome outcome;
   {

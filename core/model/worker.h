@@ -39,6 +39,8 @@ class Worker {
   // deadline has abandoned the main VM (its state is unknown; the next request
   // gets a new one). Between requests only.
   std::optional<SharedStateSnapshot> shared_state() const;
+  // The same state's digest (shared_state.h), when only whether it changed matters.
+  std::optional<SharedStateDigest> shared_state_digest() const;
 
  private:
   // The VM that serves the next request. With the code cache on, vm_, replaced

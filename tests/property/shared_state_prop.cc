@@ -14,15 +14,24 @@
 namespace codecache::prop {
 namespace {
 
-// What the scenario's steps changed, "" for each step that changed nothing.
+// What the scenario's steps changed, "" for each step that changed nothing. The
+// digests taken at the same points (what the fuzz targets compare) must agree.
 std::vector<std::string> changes_of(const Scenario& scenario, Profile profile) {
   std::optional<SharedStateSnapshot> before;
+  std::optional<SharedStateDigest> digest_before;
   std::vector<std::string> changes;
   run_scenario(scenario, settings_for(profile), [&](Worker& worker) {
     std::optional<SharedStateSnapshot> after = worker.shared_state();
+    std::optional<SharedStateDigest> digest_after = worker.shared_state_digest();
     RC_ASSERT(after.has_value());  // the code cache is on and no deadline cut a request
-    if (before) changes.push_back(shared_state_change(*before, *after));
+    RC_ASSERT(digest_after.has_value());
+    if (before) {
+      changes.push_back(shared_state_change(*before, *after));
+      RC_LOG() << "step changed: \"" << changes.back() << "\"\n";
+      RC_ASSERT(shared_state_changed(*digest_before, *digest_after) == !changes.back().empty());
+    }
     before = std::move(after);
+    digest_before = digest_after;
   });
   return changes;
 }

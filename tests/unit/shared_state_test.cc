@@ -16,16 +16,23 @@
 namespace codecache {
 namespace {
 
-// What serving `code` once on a worker that already served `warm_up` changed.
+// What serving `code` once on a worker that already served `warm_up` changed; the
+// digests taken at the same points must agree that something did.
 std::string change_by(Profile profile, std::string_view code, std::string_view warm_up = "ngx.say(1)") {
   Worker worker(test::settings_for(profile));
   Handler first = Handler::inline_code(std::string(warm_up));
   worker.run(first);
-  const SharedStateSnapshot before = snapshot_shared_state(worker.main_vm()->state());
+  lua_State* L = worker.main_vm()->state();
+  const SharedStateSnapshot before = snapshot_shared_state(L);
+  const SharedStateDigest digest_before = digest_shared_state(L);
   EXPECT_TRUE(before.complete);
+  EXPECT_TRUE(digest_before.complete);
   Handler handler = Handler::inline_code(std::string(code));
   worker.run(handler);
-  return shared_state_change(before, snapshot_shared_state(worker.main_vm()->state()));
+  const std::string change = shared_state_change(before, snapshot_shared_state(L));
+  EXPECT_EQ(shared_state_changed(digest_before, digest_shared_state(L)), !change.empty())
+      << code << ": the digests disagree with the snapshots, which found \"" << change << "\"";
+  return change;
 }
 
 class SharedStateProfiles : public ::testing::TestWithParam<Profile> {};
@@ -83,6 +90,10 @@ TEST(SharedState, APartialSnapshotComparesWithNothing) {
   EXPECT_EQ(shared_state_change(snapshot, snapshot), "");
   snapshot.complete = false;
   EXPECT_EQ(shared_state_change(snapshot, snapshot), "the shared state exceeds the snapshot's caps");
+  SharedStateDigest digest = digest_shared_state(worker.main_vm()->state());
+  EXPECT_FALSE(shared_state_changed(digest, digest));
+  digest.complete = false;
+  EXPECT_TRUE(shared_state_changed(digest, digest));
 }
 
 TEST(SharedState, ADeepChainReachesTheDepthCap) {
@@ -91,6 +102,15 @@ TEST(SharedState, ADeepChainReachesTheDepthCap) {
       "local t = string for i = 1, 200 do t.next = {} t = t.next end");
   worker.run(handler);
   EXPECT_FALSE(snapshot_shared_state(worker.main_vm()->state()).complete);
+  EXPECT_FALSE(digest_shared_state(worker.main_vm()->state()).complete);
+}
+
+// Tables are known by identity, not contents: a shared table replaced by an equal
+// copy is a change (another request would write into the new one).
+TEST(SharedState, ATableReplacedByAnEqualCopyIsAChange) {
+  EXPECT_EQ(change_by(Profile::classic,
+                      "local c = {} for k, v in pairs(os) do c[k] = v end package.loaded.os = c"),
+            "package.loaded.os changed");
 }
 
 }  // namespace
