@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/engine/engine.h"
+#include "core/plumbing/compiled_chunk.h"
 
 namespace codecache {
 namespace {
@@ -18,8 +19,9 @@ int g_sealed_factory_tag;  // registry key of the compiled sealed-env builder
 // the globals it reads are copied into it: room for a few without a rehash.
 constexpr int kSealedEnvSlots = 8;
 
-// Compiled once per sealed VM; returns `seal(T)`, which gives T its __index and
-// per-request overrides. Runs with hooks armed only when called for a request.
+// Compiled once per process (compiled_chunk.h), run once per sealed VM; returns
+// `seal(T)`, which gives T its __index and per-request overrides. Runs with hooks
+// armed only when called for a request.
 // `copy` is deep_copy below: in Lua, the copy loop would be compiled by LuaJIT
 // and leave its trace at every hook check, which made sealed requests 4x slower.
 // `run_loader` is run_loader below (a C loader's env is out of Lua's reach).
@@ -171,11 +173,13 @@ void lock_string_metatable(lua_State* L) {
   lua_pop(L, 1);
 }
 
+CompiledChunk g_sealed_env(std::string_view(kSealedEnv, sizeof kSealedEnv - 1), "=sealed env");
+
 void prepare_sealed(lua_State* L) {
   lock_string_metatable(L);
 
   lua_pushlightuserdata(L, &g_sealed_factory_tag);
-  if (luaL_loadbuffer(L, kSealedEnv, sizeof kSealedEnv - 1, "=sealed env") != 0) {
+  if (g_sealed_env.load(L) != 0) {
     throw std::runtime_error(std::string("sealed env: ") + lua_tostring(L, -1));
   }
   lua_pushvalue(L, LUA_GLOBALSINDEX);

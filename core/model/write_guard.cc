@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/plumbing/compiled_chunk.h"
+
 namespace codecache {
 namespace {
 
@@ -27,10 +29,12 @@ constexpr const char kGuard[] =
     "\n"                                                                        // 14
     "setmetatable(_G, { __newindex = warn_on_new_global })\n";                  // 15
 
+CompiledChunk g_guard(std::string_view(kGuard, sizeof kGuard - 1), "=_G write guard");
+
 }  // namespace
 
 void install_write_guard(lua_State* L) {
-  if (luaL_loadbuffer(L, kGuard, sizeof kGuard - 1, "=_G write guard") != 0 ||
+  if (g_guard.load(L) != 0 ||
       lua_pcall(L, 0, 0, 0) != 0) {
     std::string err = lua_tostring(L, -1) ? lua_tostring(L, -1) : "unknown error";
     lua_pop(L, 1);
