@@ -3,6 +3,8 @@
 #include "engine_difference_normaliser.h"
 
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -67,6 +69,85 @@ void erase_sign_of_zero(std::string& text) {
   }
 }
 
+bool digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+// Whether the decimal numeral `text` (no sign) is a double exactly: its exact
+// expansion, which C's printf writes in full at a precision of 800 (a double has at
+// most 767 significant digits), is the numeral followed by zeros.
+bool exact_double(const std::string& text) {
+  const double value = std::strtod(text.c_str(), nullptr);
+  std::string wanted;  // the numeral's significant digits
+  for (char ch : text.substr(0, text.find_first_of("eE"))) {
+    if (digit(ch) && !(wanted.empty() && ch == '0')) wanted += ch;
+  }
+  char exact[1000];
+  std::snprintf(exact, sizeof exact, "%.800e", value);
+  std::string digits;
+  for (const char* p = exact; *p != '\0' && *p != 'e'; ++p) {
+    if (digit(*p)) digits += *p;
+  }
+  if (digits.compare(0, wanted.size(), wanted) != 0) return false;
+  return digits.find_first_not_of('0', wanted.size()) == std::string::npos;
+}
+
+// A 14-significant-digit numeral whose last digit is odd and that lies half a unit
+// of that digit above a double, reads one unit lower: the value was a tie, which
+// LuaJIT's number formatter (lj_strfmt_num.c, lj_strfmt_wfnum: adds 5 below the
+// last digit kept) rounds away from zero, and C's printf, which PUC Lua formats
+// with (luaconf.h, LUAI_NUMFFORMAT "%.14g"), to even. 14 digits is what tostring,
+// concatenation and "%.14g" print; a shorter numeral is left alone, since
+// its precision cannot be told from its text.
+void round_ties_to_even(std::string& text) {
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (!digit(text[at])) continue;
+    const char before = at > 0 ? text[at - 1] : ' ';
+    if (digit(before) || before == '.' || (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+        before == '_') {
+      while (at + 1 < text.size() && digit(text[at + 1])) ++at;
+      continue;
+    }
+    std::size_t end = at;
+    while (end < text.size() && digit(text[end])) ++end;
+    if (end < text.size() && text[end] == '.') {
+      ++end;
+      while (end < text.size() && digit(text[end])) ++end;
+    }
+    const std::size_t mantissa_end = end;
+    if (end + 1 < text.size() && (text[end] == 'e' || text[end] == 'E') &&
+        (digit(text[end + 1]) || ((text[end + 1] == '+' || text[end + 1] == '-') && end + 2 < text.size() &&
+                                  digit(text[end + 2])))) {
+      end += 2;
+      while (end < text.size() && digit(text[end])) ++end;
+    }
+    const std::string mantissa = text.substr(at, mantissa_end - at);
+    int significant = 0;
+    for (char ch : mantissa) {
+      if (digit(ch) && (significant > 0 || ch != '0')) ++significant;
+    }
+    const char last = text[mantissa_end - 1];
+    if (significant != 14 || !digit(last) || (last - '0') % 2 == 0) {
+      at = end - 1;
+      continue;
+    }
+    std::string tie = mantissa;
+    tie.back() = static_cast<char>(last - 1);
+    if (tie.find('.') == std::string::npos) tie += '.';
+    tie += '5';
+    if (!exact_double(tie + text.substr(mantissa_end, end - mantissa_end))) {
+      at = end - 1;
+      continue;
+    }
+    std::string even = mantissa;
+    even.back() = static_cast<char>(last - 1);
+    if (even.find('.') != std::string::npos) {  // as %g writes it: no trailing zero
+      even.erase(even.find_last_not_of('0') + 1);
+      if (even.back() == '.') even.pop_back();
+    }
+    text.replace(at, mantissa_end - at, even);
+    at += even.size() + (end - mantissa_end) - 1;
+  }
+}
+
 }  // namespace
 
 std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
@@ -91,6 +172,7 @@ std::string normalise_engine_differences(int status, bool aborted, std::string_v
                      "\n--log--\n" + log;
   replace_all(text, "-nan", "nan");
   erase_sign_of_zero(text);
+  round_ties_to_even(text);
   erase_parenthesis_after(text, "bad argument #");
   erase_repeated_position(text);
   return text;

@@ -27,7 +27,13 @@ namespace codecache::fuzz {
 //     "-0.000e+00", not after a letter or digit) loses its sign, in body and log;
 //   - NaN: PUC Lua formats numbers with printf("%.14g") and prints the sign of a
 //     NaN ("-nan" for 0/0 on x86); LuaJIT's own formatter always prints "nan":
-//     every "-nan" reads "nan".
+//     every "-nan" reads "nan";
+//   - a tie at the last of 14 significant digits: LuaJIT's own formatter rounds it
+//     away from zero, PUC Lua's printf to even (tostring(6.25^5 * -98) is
+//     "-934600.83007813" on LuaJIT, "-934600.83007812" on Lua 5.1); a numeral of 14
+//     significant digits whose last digit is odd and that lies half a unit above an
+//     exact double reads one unit lower. It can hide only a difference between
+//     two numerals on either side of such a tie.
 std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
                                          std::string_view log);
 

@@ -52,6 +52,25 @@ TEST(EngineDifferenceNormaliser, ZeroNumeralsLoseTheirSign) {
   EXPECT_EQ(body("-"), "-");
 }
 
+// 6.25^5 * 98 = 934600.830078125 and 2^-21 = 4.76837158203125e-07 are doubles
+// exactly, each a tie at 14 significant digits (what each engine printed, found by
+// the differential target: corpus/regressions/differential).
+TEST(EngineDifferenceNormaliser, TiesAtTheFourteenthDigitRoundToEven) {
+  EXPECT_EQ(body("-934600.83007813"), "-934600.83007812");
+  EXPECT_EQ(body("x 934600.83007813\n"), "x 934600.83007812\n");
+  EXPECT_EQ(log("[error] 934600.83007813"), "[error] 934600.83007812");
+  EXPECT_EQ(body("4.7683715820313e-07"), "4.7683715820312e-07");
+  EXPECT_EQ(body("10000000000001"), "10000000000000");  // 10000000000000.5
+  EXPECT_EQ(body("1.0000000000001"), "1.0000000000001");  // 1.00000000000005 is no double
+  // Already even, not 14 digits, no tie (…8145 is no double), inside a word.
+  EXPECT_EQ(body("-934600.83007812"), "-934600.83007812");
+  EXPECT_EQ(body("934600.8300781"), "934600.8300781");
+  EXPECT_EQ(body("0.3 3 1.5"), "0.3 3 1.5");
+  EXPECT_EQ(body("934600.83007815"), "934600.83007815");
+  EXPECT_EQ(body("x934600.83007813 0x934600.83007813 1.934600.83007813"),
+            "x934600.83007813 0x934600.83007813 1.934600.83007813");
+}
+
 TEST(EngineDifferenceNormaliser, ArgumentErrorsKeepNumberOnly) {
   EXPECT_EQ(log("bad argument #2 to 'format' (number expected, got no value)"),
             "bad argument #2 to '?' (...)");
