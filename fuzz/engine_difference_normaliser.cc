@@ -49,27 +49,29 @@ void erase_repeated_position(std::string& text) {
   }
 }
 
-// "-0", "-0.00", "-0.000000e+00" (not after a letter or digit) lose their sign.
+bool digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+// "-0", "-0.00", "-0.000000e+00" lose their sign, wherever they stand: a
+// concatenation puts a number right after a letter or a digit and right before
+// anything ("10" .. -0 .. 21 is "10-021"; no format writes a leading zero before
+// another digit). An exponent's sign ("1e-07"), a fraction ("-0.05") and hex
+// ("-0x10") keep theirs.
 void erase_sign_of_zero(std::string& text) {
-  auto alnum = [](char ch) {
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-  };
   for (std::size_t at = text.find('-'); at != std::string::npos; at = text.find('-', at + 1)) {
-    if (at > 0 && alnum(text[at - 1])) continue;
+    if (at >= 2 && (text[at - 1] == 'e' || text[at - 1] == 'E') && (digit(text[at - 2]) || text[at - 2] == '.'))
+      continue;
     std::size_t end = at + 1;
-    bool zero = false, other = false;
-    for (; end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.'); ++end) {
-      zero = zero || text[end] == '0';
-      other = other || (text[end] >= '1' && text[end] <= '9');
+    if (end >= text.size() || text[end] != '0') continue;
+    ++end;
+    if (end < text.size() && text[end] == '.') {
+      ++end;
+      while (end < text.size() && text[end] == '0') ++end;
+      if (end < text.size() && digit(text[end])) continue;
     }
-    // A zero numeral ends there or goes on with its exponent ("-0.000000e+00");
-    // "-0x10" or "-0abc" is something else.
-    const bool ends = end == text.size() || !alnum(text[end]) || text[end] == 'e' || text[end] == 'E';
-    if (zero && !other && ends) text.erase(at, 1);
+    if (end < text.size() && (text[end] == 'x' || text[end] == 'X')) continue;
+    text.erase(at, 1);
   }
 }
-
-bool digit(char ch) { return ch >= '0' && ch <= '9'; }
 
 // Whether the decimal numeral `text` (no sign) is a double exactly: its exact
 // expansion, which C's printf writes in full at a precision of 800 (a double has at

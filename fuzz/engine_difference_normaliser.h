@@ -24,7 +24,8 @@ namespace codecache::fuzz {
 //     and then shares one constant slot for 0 and -0 (lcode.c), so `0 * -1` may
 //     print 0, while LuaJIT never folds to -0 (lj_parse.c). Which zeros PUC Lua
 //     folds depends on the expression, so every zero numeral ("-0", "-0.00",
-//     "-0.000e+00", not after a letter or digit) loses its sign, in body and log;
+//     "-0.000e+00", also right after a letter or digit, where a concatenation
+//     puts it) loses its sign, in body and log;
 //   - NaN: PUC Lua formats numbers with printf("%.14g") and prints the sign of a
 //     NaN ("-nan" for 0/0 on x86); LuaJIT's own formatter always prints "nan":
 //     every "-nan" reads "nan";

@@ -43,12 +43,16 @@ TEST(EngineDifferenceNormaliser, ZeroNumeralsLoseTheirSign) {
   EXPECT_EQ(body("-0"), "0");
   EXPECT_EQ(body("x -0.00 y"), "x 0.00 y");
   EXPECT_EQ(body("-0.000000e+00"), "0.000000e+00");
-  // Not zero, not a numeral on its own, or the minus belongs to a word.
+  // Concatenated: "10" .. -0 .. 21 (corpus/regressions/differential/minus-zero-concatenated).
+  EXPECT_EQ(body("a-0"), "a0");
+  EXPECT_EQ(body("Q100.510-021"), "Q100.510021");
+  EXPECT_EQ(body("-0Q"), "0Q");
+  // Not zero, an exponent's sign, or hex.
   EXPECT_EQ(body("-0.5"), "-0.5");
+  EXPECT_EQ(body("-0.05"), "-0.05");
   EXPECT_EQ(body("-10"), "-10");
+  EXPECT_EQ(body("1e-07 2.5E-05 1.e-08"), "1e-07 2.5E-05 1.e-08");
   EXPECT_EQ(body("-0x10"), "-0x10");
-  EXPECT_EQ(body("a-0"), "a-0");
-  EXPECT_EQ(body("1-0"), "1-0");
   EXPECT_EQ(body("-"), "-");
 }
 
