@@ -150,6 +150,32 @@ void round_ties_to_even(std::string& text) {
   }
 }
 
+// string.format("%q") writes a control character (0-31, 127) as a decimal escape
+// on LuaJIT (lj_strfmt.c, strfmt_putquotedlen: \2, \002 before a digit, \13 for
+// a carriage return, \0 for NUL) and raw on PUC Lua 5.1 (lstrlib.c, addquoted),
+// but for \r and \000: every such escape reads as the raw byte. An escaped
+// backslash is skipped whole, so what follows it stays text.
+void unescape_quoted_controls(std::string& text) {
+  auto control = [](unsigned value) { return value < 32 || value == 127; };
+  for (std::size_t at = text.find('\\'); at != std::string::npos && at + 1 < text.size();
+       at = text.find('\\', at + 1)) {
+    const char next = text[at + 1];
+    if (next == '\\') {
+      ++at;
+      continue;
+    }
+    if (next == 'r') {
+      text.replace(at, 2, 1, '\r');
+      continue;
+    }
+    std::size_t end = at + 1;
+    unsigned value = 0;
+    while (end < text.size() && end < at + 4 && digit(text[end])) value = value * 10 + (text[end++] - '0');
+    if (end == at + 1 || !control(value)) continue;
+    text.replace(at, end - at, 1, static_cast<char>(value));
+  }
+}
+
 }  // namespace
 
 std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
@@ -175,6 +201,7 @@ std::string normalise_engine_differences(int status, bool aborted, std::string_v
   replace_all(text, "-nan", "nan");
   erase_sign_of_zero(text);
   round_ties_to_even(text);
+  unescape_quoted_controls(text);
   erase_parenthesis_after(text, "bad argument #");
   erase_repeated_position(text);
   return text;

@@ -34,7 +34,12 @@ namespace codecache::fuzz {
 //     "-934600.83007813" on LuaJIT, "-934600.83007812" on Lua 5.1); a numeral of 14
 //     significant digits whose last digit is odd and that lies half a unit above an
 //     exact double reads one unit lower. It can hide only a difference between
-//     two numerals on either side of such a tie.
+//     two numerals on either side of such a tie.;
+//   - string.format("%q") of a control character (0-31, 127): LuaJIT writes a
+//     decimal escape ("\2", "\002" before a digit, "\13", "\0"), PUC Lua 5.1 the
+//     raw byte, or "\r" and "\000": each such escape reads as the raw byte (an
+//     escaped backslash is skipped whole). It can hide only a difference between
+//     a control character and its escape.
 std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
                                          std::string_view log);
 

@@ -75,6 +75,16 @@ TEST(EngineDifferenceNormaliser, TiesAtTheFourteenthDigitRoundToEven) {
             "x934600.83007813 0x934600.83007813 1.934600.83007813");
 }
 
+// string.format("%q", "a\1b\0023\0z\r\t") on each engine
+// (corpus/regressions/differential/quoted-control-character).
+TEST(EngineDifferenceNormaliser, QuotedControlCharactersReadRaw) {
+  const std::string raw = std::string("\"a\1b\0023") + '\0' + "z\r\t\"";
+  EXPECT_EQ(body("\"a\\1b\\0023\\0z\\13\\9\""), raw);                  // LuaJIT
+  EXPECT_EQ(body(std::string("\"a\1b\0023\\000z\\r\t\"")), raw);           // Lua 5.1
+  // Not a control character, an escaped backslash, a lone backslash.
+  EXPECT_EQ(body("\\65 \\200 \\\\1 x\\"), "\\65 \\200 \\\\1 x\\");
+}
+
 TEST(EngineDifferenceNormaliser, ArgumentErrorsKeepNumberOnly) {
   EXPECT_EQ(log("bad argument #2 to 'format' (number expected, got no value)"),
             "bad argument #2 to '?' (...)");
