@@ -69,14 +69,12 @@ bool cut_off(const std::vector<Outcome>& outcomes) {
   return false;
 }
 
-fuzz::Excuse abandoned() { return {"the VM was abandoned after a hard deadline", ""}; }
-
 // P6: no sealed request changed the shared state (digests); a change is named from
 // snapshots of the sequence served again. Aborts on a change; an excuse when the
 // VM was abandoned (nothing known).
 fuzz::Excuse check_sealed_changed_nothing(const Served& on, const std::string& code) {
   for (std::size_t i = 0; i < on.changes.size(); ++i) {
-    if (!on.changes[i]) return abandoned();
+    if (!on.changes[i]) return fuzz::abandoned_vm();
     if (on.changes[i]->empty()) continue;
     const Served named = serve(Profile::sealed, true, code, fuzz::Watch::snapshots);
     std::fprintf(stderr,
@@ -95,7 +93,7 @@ fuzz::Excuse check_sealed_changed_nothing(const Served& on, const std::string& c
 fuzz::Excuse classic_leak(const std::string& code) {
   const Served named = serve(Profile::classic, true, code, fuzz::Watch::snapshots);
   for (std::size_t i = 0; i + 1 < named.changes.size(); ++i) {
-    if (!named.changes[i]) return abandoned();
+    if (!named.changes[i]) return fuzz::abandoned_vm();
     if (!named.changes[i]->empty()) return {"a request changed the shared state", *named.changes[i]};
   }
   return {};

@@ -131,16 +131,13 @@ void round_ties_to_even(std::string& text) {
       at = end - 1;
       continue;
     }
-    std::string tie = mantissa;
-    tie.back() = static_cast<char>(last - 1);
-    if (tie.find('.') == std::string::npos) tie += '.';
-    tie += '5';
+    std::string even = mantissa;  // one unit lower; the tie lies half a unit above it
+    even.back() = static_cast<char>(last - 1);
+    const std::string tie = even + (even.find('.') == std::string::npos ? ".5" : "5");
     if (!exact_double(tie + text.substr(mantissa_end, end - mantissa_end))) {
       at = end - 1;
       continue;
     }
-    std::string even = mantissa;
-    even.back() = static_cast<char>(last - 1);
     if (even.find('.') != std::string::npos) {  // as %g writes it: no trailing zero
       even.erase(even.find_last_not_of('0') + 1);
       if (even.back() == '.') even.pop_back();

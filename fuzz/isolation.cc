@@ -73,8 +73,6 @@ Runs serve(Profile profile, const std::string& a, const std::string& b, fuzz::Wa
   return runs;
 }
 
-fuzz::Excuse abandoned() { return {"the VM was abandoned after a hard deadline", ""}; }
-
 // Checks one profile; returns why the check was not complete (reason "" when it
 // was), with what an earlier request changed when that is the excuse.
 fuzz::Excuse check(Profile profile, const std::string& a, const std::string& b) {
@@ -85,7 +83,7 @@ fuzz::Excuse check(Profile profile, const std::string& a, const std::string& b) 
   if (fuzz::cut_off(runs.after_a) || fuzz::cut_off(runs.b_after_a) || fuzz::cut_off(runs.b_alone))
     return {"cut off by the CPU or memory budget", ""};
   if (sealed) {
-    if (!runs.by_a || !runs.by_b) return abandoned();
+    if (!runs.by_a || !runs.by_b) return fuzz::abandoned_vm();
     // P6: a sealed request never changes what the classic build shares.
     if (!runs.by_a->empty() || !runs.by_b->empty()) {
       const Runs named = serve(profile, a, b, fuzz::Watch::snapshots);
@@ -101,7 +99,7 @@ fuzz::Excuse check(Profile profile, const std::string& a, const std::string& b) 
   // leak); that, and only that, excuses a difference.
   if (!sealed) {
     const Runs named = serve(profile, a, b, fuzz::Watch::snapshots);
-    if (!named.by_a) return abandoned();
+    if (!named.by_a) return fuzz::abandoned_vm();
     if (!named.by_a->empty()) return {"A changed the shared state", *named.by_a};
   }
   const auto again = [&] {

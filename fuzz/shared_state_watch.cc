@@ -22,4 +22,6 @@ std::string name_of_change(const std::optional<std::string>& named) {
   return std::string(kUnnamedChange) + "; served again, the snapshots saw none";
 }
 
+Excuse abandoned_vm() { return {"the VM was abandoned after a hard deadline", ""}; }
+
 }  // namespace codecache::fuzz

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "check_tally.h"
 #include "core/model/shared_state.h"
 #include "core/model/worker.h"
 
@@ -36,5 +37,9 @@ std::optional<std::string> change_between(const StateMark& before, const StateMa
 // snapshots (`named`): what they found, or a text saying that serving again did
 // not change the state (the change varies between runs).
 std::string name_of_change(const std::optional<std::string>& named);
+
+// The excuse for an input whose change is unknown because a hard deadline
+// abandoned the VM (change_between gave nullopt).
+Excuse abandoned_vm();
 
 }  // namespace codecache::fuzz
