@@ -1,5 +1,6 @@
 // `conform_<engine>`: the conformance runner for one engine. ctest runs it once
-// per case x profile x code-cache setting (`--case`); `--all --json` runs every
+// per case (`--case`: every profile x code-cache setting the case applies to, and
+// cached against uncached; with `--profile`, one run); `--all --json` runs every
 // case in one process for `codecache conform --report`; `--write-ctest` writes
 // the ctest script that registers the tests (run by the build, like
 // gtest_discover_tests).
@@ -55,6 +56,8 @@ class CoreRunner : public Runner {
   std::vector<std::string> run_arguments(const Setting& s) const override {
     return {"--profile", s.profile, "--code-cache", s.code_cache_name()};
   }
+  bool one_test_per_case() const override { return true; }
+  std::string case_test_prefix() const override { return "conform." + engine_name(); }
   std::string where(const Setting& s) const override {
     return engine_name() + " " + s.profile + " code_cache " + s.code_cache_name();
   }
@@ -66,7 +69,7 @@ class CoreRunner : public Runner {
     return r;
   }
   // One case per process (what ctest runs): the process's peak RSS is that case's.
-  void single_run() { single_ = true; }
+  void single_case() { single_ = true; }
 
  private:
   const ConformOptions& o_;
@@ -184,13 +187,10 @@ int main(int argc, char** argv) {
   }
   if (o.all) return run_all(o, cases);
   if (!o.case_id.empty()) {
-    if (o.profile.empty()) {
-      std::cerr << "conform: --case needs --profile\n";
-      return 2;
-    }
-    runner.single_run();
+    runner.single_case();
+    if (o.profile.empty()) return run_case(runner, cases, o.case_id, o.keep);
     return run_one(runner, cases, o.case_id, {o.profile, o.code_cache == "on"}, o.keep);
   }
-  std::cerr << "conform: give --case ID --profile P, --all, --list or --write-ctest FILE\n";
+  std::cerr << "conform: give --case ID [--profile P], --all, --list or --write-ctest FILE\n";
   return 2;
 }

@@ -37,10 +37,12 @@ int main(int argc, char** argv) {
   const std::vector<std::string> all_engines(engine_names.begin(), engine_names.end());
   std::string report_file;
   std::string cases_dir;
+  std::string filter;
   std::vector<std::string> engines = all_engines;
   CLI::App app{"codecache conform: runs the conformance suite on every engine and writes a report"};
   app.add_option("--report", report_file, "Markdown file to write")->required();
   app.add_option("--cases", cases_dir, "directory of .case files (default: the source tree's)");
+  app.add_option("--filter", filter, "only the case ids containing this text (a partial report)");
   app.add_option("--engines", engines, "engines to run (default: all three)")
       ->check(CLI::IsMember(all_engines));
   CLI11_PARSE(app, argc, argv);
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   const fs::path bin_dir = ec ? fs::path(argv[0]).parent_path() : self.parent_path();
 
-  const std::vector<EngineRuns> results = run_engines(bin_dir, engines, cases_dir);
+  const std::vector<EngineRuns> results = run_engines(bin_dir, engines, cases_dir, filter);
   for (const auto& r : results) {
     if (!r.error.empty()) {
       std::cerr << "codecache conform: " << r.error << "\n";

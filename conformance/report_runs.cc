@@ -14,7 +14,8 @@ namespace codecache::conformance {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-EngineRuns run_engine(const fs::path& bin_dir, const std::string& engine, const std::string& cases) {
+EngineRuns run_engine(const fs::path& bin_dir, const std::string& engine, const std::string& cases,
+                      const std::string& filter) {
   EngineRuns out;
   out.engine = engine;
   const fs::path runner = bin_dir / ("conform_" + engine);
@@ -25,6 +26,7 @@ EngineRuns run_engine(const fs::path& bin_dir, const std::string& engine, const 
   SpawnSpec spec;
   spec.argv = {runner.string(), "--all", "--json"};
   if (!cases.empty()) spec.argv.insert(spec.argv.end(), {"--cases", cases});
+  if (!filter.empty()) spec.argv.insert(spec.argv.end(), {"--filter", filter});
   spec.stdout_path = kPipe;
   spec.stderr_path = "";  // the runner's messages reach the user
   int status = 0;
@@ -57,11 +59,11 @@ EngineRuns run_engine(const fs::path& bin_dir, const std::string& engine, const 
 }
 
 std::vector<EngineRuns> run_engines(const fs::path& bin_dir, const std::vector<std::string>& engines,
-                                    const std::string& cases) {
+                                    const std::string& cases, const std::string& filter) {
   std::vector<EngineRuns> results(engines.size());
   std::vector<std::thread> threads;
   for (std::size_t j = 0; j < engines.size(); ++j) {
-    threads.emplace_back([&, j] { results[j] = run_engine(bin_dir, engines[j], cases); });
+    threads.emplace_back([&, j] { results[j] = run_engine(bin_dir, engines[j], cases, filter); });
   }
   for (auto& t : threads) t.join();
   return results;

@@ -1,8 +1,8 @@
 // What the two case runners share: `conform_<engine>` (the core, in process) and
-// `nginx_referee_<build>` (a real nginx + ngx_lua). Both register one ctest test per
-// run (`--write-ctest`, run by the build), run one case by id (what ctest runs) or
-// all of them, and print the same PASS and FAIL lines. A Runner says only which runs
-// a case has and how one is served.
+// `nginx_referee_<build>` (a real nginx + ngx_lua). Both register their ctest tests
+// (`--write-ctest`, run by the build), run one case by id (what ctest runs) or all of
+// them, and print the same PASS and FAIL lines. A Runner says only which runs a case
+// has, how one is served, and whether ctest gets one test per run or per case.
 #pragma once
 
 #include <string>
@@ -38,6 +38,12 @@ class Runner {
   virtual std::string where(const Setting& s) const = 0;
   // Serves the run and checks it; `failure` gets the text printed when it failed.
   virtual RunResult run(const Case& c, const Setting& s, bool keep, std::string& failure) = 0;
+  // One ctest test per case, named "<case_test_prefix()>.<case id>" and running every
+  // served setting of the case in one process (run_case), instead of one per run. The
+  // core in process says yes: a run costs less than a test's own start. The referee
+  // says no: each of its runs starts an nginx of its own anyway.
+  virtual bool one_test_per_case() const { return false; }
+  virtual std::string case_test_prefix() const { return ""; }
 };
 
 // "<prefix>.<case id with dots for slashes>".
@@ -53,6 +59,13 @@ int write_ctest(const Runner& runner, const std::vector<Case>& cases, const std:
 
 // Runs the case `id` under `s` (what ctest runs): PASS or FAIL with the differences.
 int run_one(Runner& runner, const std::vector<Case>& cases, const std::string& id, const Setting& s, bool keep);
+
+// Runs the case `id` under every setting the runner serves (what ctest runs with
+// one_test_per_case), a PASS or FAIL line for each; then, unless the case's
+// expectations depend on the code cache, each profile's cached and uncached runs must
+// give the same whole outcomes (RunResult::fingerprint), as the report's "cached
+// equals uncached" column asks. Fails when any run or comparison fails.
+int run_case(Runner& runner, const std::vector<Case>& cases, const std::string& id, bool keep);
 
 // A CMake bracket argument, safe for any text without "]==]".
 std::string cmake_arg(const std::string& s);
