@@ -2,6 +2,7 @@
 // context_of(L).request; outside a request they behave as in ngx_lua's init phase.
 #include "core/model/ngx_api.h"
 
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -34,11 +35,14 @@ void append_ngx_number(lua_State* L, int index, CappedText& out) {
   const double num = static_cast<double>(lua_tonumber(L, index));
   char text[64];
   if (num >= INT32_MIN && num <= INT32_MAX && num == std::trunc(num)) {
-    std::snprintf(text, sizeof text, "%d", static_cast<int>(num));
+    // The same digits as "%d", without printf's format parsing (most of a small
+    // handler's ngx.say cost when it printed an integer).
+    const auto end = std::to_chars(text, text + sizeof text, static_cast<int>(num)).ptr;
+    out.append({text, static_cast<std::size_t>(end - text)});
   } else {
     std::snprintf(text, sizeof text, "%.14g", num);
+    out.append(text);
   }
-  out.append(text);
 }
 
 // ngx.say / ngx.print flatten their arguments as ngx_lua does

@@ -275,7 +275,7 @@ void Request::finish_with_runtime_error(lua_State* thread, int status) {
 
 void Request::finish(Ending ending) {
   state_.ending = ending;
-  outcome_ = state_.conclude();
+  state_.conclude(outcome_);
   finished_ = true;
   release_thread();
   vm_->settle();
@@ -286,7 +286,7 @@ void Request::finish_abandoned() {
              "lua entry thread aborted: runtime error: CPU time budget exhausted inside a C "
              "function (hard deadline); the VM was abandoned");
   state_.ending = Ending::abandoned;
-  outcome_ = state_.conclude();
+  state_.conclude(outcome_);
   co_ = nullptr;  // the VM is never touched again
   finished_ = true;
 }

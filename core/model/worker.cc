@@ -2,6 +2,7 @@
 #include "core/model/worker.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace codecache {
 
@@ -49,13 +50,13 @@ std::optional<SharedStateDigest> Worker::shared_state_digest() const {
 }
 
 Outcome Worker::run(Handler& handler) {
-  Outcome outcome;
-  {
-    Request request(serving_vm(), handler);
-    while (!request.resume()) {
-    }
-    outcome = request.take_outcome();
+  // The request ends (its thread released) before its VM may be retired; the outcome
+  // is moved out once, straight into the value returned.
+  std::optional<Request> request(std::in_place, serving_vm(), handler);
+  while (!request->resume()) {
   }
+  Outcome outcome = request->take_outcome();
+  request.reset();
   // With the code cache off the request's VM ends with it, as in ngx_lua.
   if (!settings_.code_cache) retire_vm();
   return outcome;

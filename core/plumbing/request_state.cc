@@ -75,8 +75,7 @@ LimitKind RequestState::limit(std::string& detail) const {
   return LimitKind::none;
 }
 
-Outcome RequestState::conclude() {
-  Outcome out;
+void RequestState::conclude(Outcome& out) {
   switch (ending) {
     case Ending::running: std::abort();  // a request concludes once it has ended
     case Ending::load_failed: out.status = load_status; break;
@@ -108,7 +107,6 @@ Outcome RequestState::conclude() {
   out.limit = limit(out.limit_detail);
   out.load_failure = load_failure;
   out.load_error = std::move(load_error);
-  return out;
 }
 
 }  // namespace codecache
