@@ -1,7 +1,7 @@
-// The plain VM of this engine (luaL_newstate + luaL_openlibs, one per process) in
-// which the fuzz targets compute what the harness must not: the bytecode they feed
-// it (string.dump) and the template comparison of table_template.h. Nothing
-// fuzzed runs in it; only source is compiled and dumped.
+// The plain VM of this engine (luaL_newstate + luaL_openlibs, one per process, closed
+// at exit) in which the fuzz targets compute what the harness must not: the bytecode
+// they feed it (string.dump) and the template comparison of table_template.h.
+// Nothing fuzzed runs in it; only source is compiled and dumped.
 #pragma once
 
 #include <string>
