@@ -56,7 +56,6 @@ class CoreRunner : public Runner {
   std::vector<std::string> run_arguments(const Setting& s) const override {
     return {"--profile", s.profile, "--code-cache", s.code_cache_name()};
   }
-  bool one_test_per_case() const override { return true; }
   std::string case_test_prefix() const override { return "conform." + engine_name(); }
   std::string where(const Setting& s) const override {
     return engine_name() + " " + s.profile + " code_cache " + s.code_cache_name();

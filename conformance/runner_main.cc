@@ -74,7 +74,7 @@ int write_ctest(const Runner& runner, const std::vector<Case>& cases, const std:
         << cmake_arg(c.id);
     for (const auto& a : arguments) out << " " << cmake_arg(a);
     out << ")\nset_tests_properties(" << name << " PROPERTIES LABELS " << cmake_arg(runner.labels(c))
-        << " TIMEOUT 300)\n";
+        << " TIMEOUT 120)\n";
     ++count;
   };
   for (const auto& c : cases) {

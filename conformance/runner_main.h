@@ -38,12 +38,12 @@ class Runner {
   virtual std::string where(const Setting& s) const = 0;
   // Serves the run and checks it; `failure` gets the text printed when it failed.
   virtual RunResult run(const Case& c, const Setting& s, bool keep, std::string& failure) = 0;
-  // One ctest test per case, named "<case_test_prefix()>.<case id>" and running every
-  // served setting of the case in one process (run_case), instead of one per run. The
-  // core in process says yes: a run costs less than a test's own start. The referee
-  // says no: each of its runs starts an nginx of its own anyway.
-  virtual bool one_test_per_case() const { return false; }
+  // What a case's ctest name starts with ("conform.luajit2") when ctest gets one test
+  // per case, running every served setting of the case in one process (run_case); ""
+  // for one test per run. The core in process has a prefix: a run costs less than a
+  // test's own start. The referee has none: each of its runs starts an nginx anyway.
   virtual std::string case_test_prefix() const { return ""; }
+  bool one_test_per_case() const { return !case_test_prefix().empty(); }
 };
 
 // "<prefix>.<case id with dots for slashes>".
