@@ -100,8 +100,14 @@ class Grammar {
         out_ += " end";
         break;
       case 14:
-        out_ += "for i = " + std::to_string(small(-2, 3)) + ", " + std::to_string(small(-2, 6));
-        if (in_.ConsumeBool()) out_ += ", " + std::to_string(small(1, 3)) + (in_.ConsumeBool() ? ".5" : "");
+        // One consumption per statement: the operands of a chain of + are not
+        // sequenced, and a kept input must decode alike under every compiler.
+        out_ += "for i = " + std::to_string(small(-2, 3));
+        out_ += ", " + std::to_string(small(-2, 6));
+        if (in_.ConsumeBool()) {
+          out_ += ", " + std::to_string(small(1, 3));
+          if (in_.ConsumeBool()) out_ += ".5";
+        }
         out_ += " do "; loop_body(depth + 1); out_ += " end";
         break;
       case 15: out_ += "for k, v in ipairs("; table(1); out_ += ") do "; loop_body(depth + 1); out_ += " end"; break;
@@ -174,7 +180,8 @@ class Grammar {
         break;
       case 11:
         out_ += "string.sub("; expr(depth + 1);
-        out_ += ", " + std::to_string(small(-4, 6)) + ", " + std::to_string(small(-4, 6)) + ")";
+        out_ += ", " + std::to_string(small(-4, 6));
+        out_ += ", " + std::to_string(small(-4, 6)) + ")";
         break;
       case 12: {
         static constexpr std::array<std::string_view, 6> kFormats = {"%d", "%5.2f", "%q", "%x", "%g", "%%%c"};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,35 @@ TEST(DifferentialGen, EveryProgramCompilesAndAvoidsWhatTheEnginesDoDifferently) 
                                           "unpack", "loadstring", "math.mod", "gcinfo", "next("})
       ASSERT_EQ(code.find(banned), std::string::npos) << banned << " in\n" << code;
   }
+}
+
+// corpus/regressions/differential/minus-zero-constant-slot decodes to `c = - 0`. PUC
+// Lua would fold that to a constant -0 sharing the slot of every later 0, so the
+// operation is moved to run time; constants that fold to anything else stay folded.
+TEST(DifferentialGen, NeverFoldsAConstantToMinusZero) {
+  const std::uint8_t bytes[] = {0xff, 0x74, 0x69, 0xa0, 0x75, 0xd3, 0x00, 0x00, 0x6e, 0xe0, 0xa0, 0xa0};
+  const std::string code = fuzz::differential_program(bytes, sizeof bytes);
+  EXPECT_NE(code.find("c = - nn(0)\n"), std::string::npos) << code;
+  EXPECT_EQ(code.find("- 0\n"), std::string::npos) << code;
+
+  // A unary minus (after an operator, "(", "," or "=") over the numeral 0.
+  static const std::regex kNegatedZero(R"((?:[-(,=+*/%^<>]|\band|\bor|\bnot)\s*- 0(?![.\de]))");
+  std::mt19937 rng(11);
+  int wrapped = 0;
+  int folded_negations = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const auto random = random_bytes(rng, 300);
+    const std::string program = fuzz::differential_program(random.data(), random.size());
+    ASSERT_FALSE(std::regex_search(program, kNegatedZero)) << program;
+    for (const std::string_view zero : {"(0 * -1)", "(-1 * 0)", "(0 / -1)", "(-1 / 1e300)"})
+      ASSERT_EQ(program.find(zero), std::string::npos) << zero << " in\n" << program;
+    for (std::size_t at = program.find("nn(0)"); at != std::string::npos; at = program.find("nn(0)", at + 1))
+      ++wrapped;
+    for (std::size_t at = program.find("- 1"); at != std::string::npos; at = program.find("- 1", at + 1))
+      ++folded_negations;
+  }
+  EXPECT_GT(wrapped, 0);
+  EXPECT_GT(folded_negations, 0);
 }
 
 TEST(DifferentialGen, ProgramsPrint) {
