@@ -1,4 +1,4 @@
-// The real referee (issue 3 part 4): runs one conformance case on a real nginx
+// The real referee: runs one conformance case on a real nginx
 // with ngx_lua (one of the two NginxBuilds), with its own prefix under the
 // build directory and its own nginx, which it always stops. The case's files
 // are written into the prefix, its requests are sent over HTTP to 127.0.0.1,
