@@ -6,7 +6,8 @@
 // jit, FFI, the order of pairs (it only counts keys), the border of a table with
 // holes, addresses, hex and \x escapes in code, Lua 5.1-only compat functions,
 // string positions beyond int32, a NaN into math.max/min or into a string that flows
-// on. Pinned by tests/unit/differential_gen_test.cc.
+// on, a control character into %q, a call that returns nothing as an argument, a
+// constant PUC Lua would fold to -0. Pinned by tests/unit/differential_gen_test.cc.
 #pragma once
 
 #include <cstddef>

@@ -64,6 +64,46 @@ TEST(DifferentialGen, NeverFoldsAConstantToMinusZero) {
   EXPECT_GT(folded_negations, 0);
 }
 
+std::string program_of(const char* regression) {
+  const std::string bytes = read_file(std::string(CODECACHE_CORPUS_DIR "/regressions/differential/") + regression);
+  return fuzz::differential_program(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+// corpus/regressions/differential/quoted-control-character-split: a control character
+// reached %q and a gsub cut LuaJIT's escape apart. What %q quotes is stripped of them.
+TEST(DifferentialGen, QuotesNoControlCharacter) {
+  EXPECT_NE(program_of("quoted-control-character-split").find("string.format(\"%q\", (string.gsub(string.lower("),
+            std::string::npos);
+  std::mt19937 rng(13);
+  int quoted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const auto bytes = random_bytes(rng, 300);
+    const std::string program = fuzz::differential_program(bytes.data(), bytes.size());
+    for (std::size_t at = program.find("\"%q\""); at != std::string::npos; at = program.find("\"%q\"", at + 1)) {
+      ASSERT_TRUE(std::string_view(program).substr(at).starts_with("\"%q\", (string.gsub(")) << program.substr(at, 40);
+      ++quoted;
+    }
+  }
+  EXPECT_GT(quoted, 50);
+}
+
+// corpus/regressions/differential/jit-floor-of-no-value: math.floor over a string.byte
+// that returned nothing (a LuaJIT JIT bug). string.byte always gives exactly one value.
+TEST(DifferentialGen, StringByteGivesOneValue) {
+  EXPECT_NE(program_of("jit-floor-of-no-value").find("math.floor((string.byte(\"-0\", 4)))"), std::string::npos);
+  std::mt19937 rng(17);
+  int bytes_read = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const auto bytes = random_bytes(rng, 300);
+    const std::string program = fuzz::differential_program(bytes.data(), bytes.size());
+    for (std::size_t at = program.find("string.byte("); at != std::string::npos; at = program.find("string.byte(", at + 1)) {
+      ASSERT_TRUE(at > 0 && program[at - 1] == '(') << program.substr(at > 10 ? at - 10 : 0, 40);
+      ++bytes_read;
+    }
+  }
+  EXPECT_GT(bytes_read, 50);
+}
+
 TEST(DifferentialGen, ProgramsPrint) {
   std::mt19937 rng(9);
   int printed = 0;

@@ -4,6 +4,10 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <string>
+
+#include <gtest/gtest.h>
 #include <random>
 #include <stdexcept>
 
@@ -49,6 +53,12 @@ std::string dump_log(const Outcome& outcome) {
   std::string out = "log (" + std::to_string(outcome.log.size()) + " lines):";
   for (const auto& line : outcome.log) out += "\n  " + line;
   return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t max_size) {

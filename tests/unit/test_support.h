@@ -47,6 +47,9 @@ std::string dump_log(const Outcome& outcome);
 // fuzz targets' generators.
 std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t max_size);
 
+// The whole file at `path`, bytes as they are; a test failure if it cannot be read.
+std::string read_file(const std::string& path);
+
 // The engine this test binary was built for (CODECACHE_TEST_ENGINE).
 std::string_view test_engine();
 bool engine_is_luajit();  // stock LuaJIT or OpenResty's LuaJIT2

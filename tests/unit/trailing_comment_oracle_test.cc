@@ -93,12 +93,6 @@ TEST(TrailingCommentOracle, MatchesAClassicRequest) {
   }
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // The bytes the target decodes: see trailing_comment_gen.h for the layout.
 TEST(TrailingCommentGen, DecodesTheRegressionInput) {
   const std::string bytes =
