@@ -7,6 +7,10 @@
 //   does not compile 150, cut off by a limit 38, an earlier request changed the
 //   shared state 12 (e.g. string.x added)
 //
+// A target that compares through normalising rules also counts, per rule, the
+// checked inputs that agreed only because of it; the line then ends with
+// "; agreed through a rule: traceback 120 (15.0%), sign of zero 3 (0.4%)".
+//
 // Pinned by tests/unit/check_tally_test.cc.
 #pragma once
 
@@ -33,6 +37,9 @@ class CheckTally {
     if (excuse.count++ == 0) excuse.example = example.substr(0, kExampleMax);
   }
 
+  // A checked input whose agreement needed `rule`.
+  void agreed_through(std::string_view rule) { ++agreed_through_[std::string(rule)]; }
+
   std::uint64_t executed() const;
   std::uint64_t checked_count() const { return checked_; }
   std::string summary() const;
@@ -46,6 +53,7 @@ class CheckTally {
   std::string target_;
   std::uint64_t checked_ = 0;
   std::map<std::string, Excuse, std::less<>> excused_;
+  std::map<std::string, std::uint64_t, std::less<>> agreed_through_;
 };
 
 // Why a check was not complete ("" when it was), with an example of what made it

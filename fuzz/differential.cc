@@ -10,7 +10,8 @@
 // generator of programs (differential_gen.h) because raw bytes would be dominated
 // by syntax errors. Runs that hit a limit on any
 // engine are excused, and counted in the "#check-rate" line printed at exit:
-// instruction counts and heap sizes differ.
+// instruction counts and heap sizes differ. The same line counts, rule by rule,
+// the checked inputs that agreed only through a normaliser rule.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,10 +26,13 @@
 
 namespace {
 
-std::string normalise(const CodecacheDifferentialOutcome& o) {
+using codecache::fuzz::NormaliserRule;
+
+std::string normalise(const CodecacheDifferentialOutcome& o,
+                      unsigned rules = codecache::fuzz::kAllNormaliserRules) {
   return codecache::fuzz::normalise_engine_differences(
       o.status, o.aborted != 0, std::string_view(o.body, o.body_size),
-      std::string_view(o.log, o.log_size));
+      std::string_view(o.log, o.log_size), rules);
 }
 
 struct Result {
@@ -36,6 +40,26 @@ struct Result {
   CodecacheDifferentialOutcome outcome;
   int rc;
 };
+
+template <std::size_t N>
+bool agree(const Result (&results)[N], unsigned rules) {
+  const std::string reference = normalise(results[0].outcome, rules);
+  for (std::size_t i = 1; i < N; ++i)
+    if (normalise(results[i].outcome, rules) != reference) return false;
+  return true;
+}
+
+// For outcomes that agree with every rule: each rule without which they would not.
+// Counted per rule, so the check-rate line shows how much each rule excuses.
+template <std::size_t N>
+void count_rules_needed(const Result (&results)[N], codecache::fuzz::CheckTally& tally) {
+  if (agree(results, 0)) return;
+  for (unsigned r = 0; r < static_cast<unsigned>(NormaliserRule::count); ++r) {
+    const auto rule = static_cast<NormaliserRule>(r);
+    if (!agree(results, codecache::fuzz::kAllNormaliserRules & ~codecache::fuzz::rule_bit(rule)))
+      tally.agreed_through(codecache::fuzz::rule_name(rule));
+  }
+}
 
 }  // namespace
 
@@ -73,6 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
     tally.checked();
+    count_rules_needed(results, tally);
   }
   for (auto& r : results) {
     std::free(r.outcome.body);

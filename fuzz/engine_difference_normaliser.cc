@@ -175,10 +175,31 @@ void unescape_quoted_controls(std::string& text) {
 
 }  // namespace
 
+std::string_view rule_name(NormaliserRule rule) {
+  switch (rule) {
+    case NormaliserRule::traceback: return "traceback";
+    case NormaliserRule::argument_error: return "argument error";
+    case NormaliserRule::wrap_position: return "coroutine.wrap position";
+    case NormaliserRule::zero_sign: return "sign of zero";
+    case NormaliserRule::nan_sign: return "sign of NaN";
+    case NormaliserRule::digit_tie: return "tie at the 14th digit";
+    case NormaliserRule::quoted_control: return "%q of a control character";
+    case NormaliserRule::count: break;
+  }
+  return "?";
+}
+
 std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
                                          std::string_view log_text) {
+  return normalise_engine_differences(status, aborted, body, log_text, kAllNormaliserRules);
+}
+
+std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
+                                         std::string_view log_text, unsigned rules) {
+  const auto on = [rules](NormaliserRule rule) { return (rules & rule_bit(rule)) != 0; };
   std::string log(log_text);
-  for (std::size_t at = log.find("\nstack traceback:"); at != std::string::npos;
+  for (std::size_t at = on(NormaliserRule::traceback) ? log.find("\nstack traceback:") : std::string::npos;
+       at != std::string::npos;
        at = log.find("\nstack traceback:", at)) {
     // The traceback runs to the end of its log line: its own lines start with
     // "coroutine N:" or a tab.
@@ -195,12 +216,12 @@ std::string normalise_engine_differences(int status, bool aborted, std::string_v
   }
   std::string text = std::to_string(status) + (aborted ? " aborted\n" : "\n") + std::string(body) +
                      "\n--log--\n" + log;
-  replace_all(text, "-nan", "nan");
-  erase_sign_of_zero(text);
-  round_ties_to_even(text);
-  unescape_quoted_controls(text);
-  erase_parenthesis_after(text, "bad argument #");
-  erase_repeated_position(text);
+  if (on(NormaliserRule::nan_sign)) replace_all(text, "-nan", "nan");
+  if (on(NormaliserRule::zero_sign)) erase_sign_of_zero(text);
+  if (on(NormaliserRule::digit_tie)) round_ties_to_even(text);
+  if (on(NormaliserRule::quoted_control)) unescape_quoted_controls(text);
+  if (on(NormaliserRule::argument_error)) erase_parenthesis_after(text, "bad argument #");
+  if (on(NormaliserRule::wrap_position)) erase_repeated_position(text);
   return text;
 }
 

@@ -46,4 +46,17 @@ namespace codecache::fuzz {
 std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
                                          std::string_view log);
 
+// The rules above, each one bit of a mask, so that a target can ask which rules a
+// given agreement needed (differential.cc counts them in its "#check-rate" line).
+enum class NormaliserRule : unsigned {
+  traceback, argument_error, wrap_position, zero_sign, nan_sign, digit_tie, quoted_control, count
+};
+constexpr unsigned kAllNormaliserRules = (1u << static_cast<unsigned>(NormaliserRule::count)) - 1;
+constexpr unsigned rule_bit(NormaliserRule rule) { return 1u << static_cast<unsigned>(rule); }
+std::string_view rule_name(NormaliserRule rule);
+
+// The same with only the rules whose bits are set in `rules`.
+std::string normalise_engine_differences(int status, bool aborted, std::string_view body,
+                                         std::string_view log, unsigned rules);
+
 }  // namespace codecache::fuzz

@@ -34,6 +34,18 @@ TEST(CheckTally, AnExcuseKeepsItsFirstExample) {
   EXPECT_EQ(tally.summary(), "#check-rate t: 1 of 3 inputs checked (33.3%); excused: changed 2 (e.g. string.x added)");
 }
 
+TEST(CheckTally, RulesAnAgreementNeededFollowWithTheirShareOfTheChecked) {
+  CheckTally tally("t");
+  for (int i = 0; i < 8; ++i) tally.checked();
+  tally.excused("limit");
+  tally.agreed_through("traceback");
+  tally.agreed_through("traceback");
+  tally.agreed_through("sign of zero");
+  EXPECT_EQ(tally.summary(),
+            "#check-rate t: 8 of 9 inputs checked (88.9%); excused: limit 1; agreed through a rule: "
+            "sign of zero 1 (12.5%), traceback 2 (25.0%)");
+}
+
 TEST(CheckTally, NothingCountedReadsZero) {
   CheckTally tally("t");
   EXPECT_EQ(tally.summary(), "#check-rate t: 0 of 0 inputs checked (0.0%)");

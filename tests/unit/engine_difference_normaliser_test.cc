@@ -26,6 +26,34 @@ TEST(EngineDifferenceNormaliser, LayoutIsStatusAbortBodyLog) {
   EXPECT_EQ(normalise_engine_differences(500, true, "", ""), "500 aborted\n\n--log--\n");
 }
 
+// Each rule's bit turns that rule, and only it, on: its example changes with the
+// rule alone as with all rules, and stays raw without it.
+TEST(EngineDifferenceNormaliser, EachRuleIsOneBit) {
+  const struct {
+    NormaliserRule rule;
+    std::string_view body;
+    std::string_view log;
+  } examples[] = {
+      {NormaliserRule::traceback, "", "[error] x\nstack traceback:\n\t[C]: in ?"},
+      {NormaliserRule::argument_error, "", "bad argument #1 to 'floor' (number expected, got no value)"},
+      {NormaliserRule::wrap_position, "",
+       "content_by_lua(nginx.conf:40):9: content_by_lua(nginx.conf:40):9: boom"},
+      {NormaliserRule::zero_sign, "-0", ""},
+      {NormaliserRule::nan_sign, "-nan", ""},
+      {NormaliserRule::digit_tie, "-934600.83007813", ""},
+      {NormaliserRule::quoted_control, "\"\\2\"", ""},
+  };
+  for (const auto& e : examples) {
+    const auto with = [&](unsigned rules) { return normalise_engine_differences(500, true, e.body, e.log, rules); };
+    SCOPED_TRACE(std::string(rule_name(e.rule)));
+    EXPECT_NE(with(kAllNormaliserRules), with(0));
+    EXPECT_EQ(with(rule_bit(e.rule)), with(kAllNormaliserRules));
+    EXPECT_EQ(with(kAllNormaliserRules & ~rule_bit(e.rule)), with(0));
+  }
+  EXPECT_EQ(normalise_engine_differences(200, false, "-0", "l"),
+            normalise_engine_differences(200, false, "-0", "l", kAllNormaliserRules));
+}
+
 TEST(EngineDifferenceNormaliser, TracebacksGo) {
   EXPECT_EQ(log("[error] boom\nstack traceback:\n\t[C]: in function 'error'\ncoroutine 0:\n\tx\n"
                 "[error] next"),
