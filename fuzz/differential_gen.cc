@@ -185,8 +185,7 @@ struct Generator {
           return "string.format(\"%c\", 1 + nn(math.floor(nn(" + num(depth + 1) + ")) % 255))";
         if (in.ConsumeBool())
           return join({"string.format(\"", pick(kFloatFormats), "\", nn(", num(depth + 1), "))"});
-        return "string.format(\"" + std::string(pick(kIntFormats)) + "\", nn(math.floor(nn(" +
-               num(depth + 1) + ")) % 256))";
+        return join({"string.format(\"", pick(kIntFormats), "\", nn(math.floor(nn(", num(depth + 1), ")) % 256))"});
       }
       case 9: return "string.char(" + std::to_string(in.ConsumeIntegralInRange(48, 122)) + ")";
       case 10: {
@@ -238,7 +237,7 @@ struct Generator {
       // would write a NaN as "-nan" and gsub could cut the sign's "nan" apart.
       case 4: return "t[#t + 1] = nn(" + any(1) + ")";
       case 5: return in.ConsumeBool() ? "table.insert(t, nn(" + any(1) + "))" : "table.remove(t)";
-      case 6: return "u." + std::string(pick(kKeys)) + " = " + any(1);
+      case 6: return join({"u.", pick(kKeys), " = ", any(1)});
       case 7: return "do local n = 0 for _ in pairs(u) do n = n + 1 end ngx.say(\"keys \", n) end";
       case 8: return "ngx.say(show(u." + std::string(pick(kKeys)) + "), \" \", #t)";
       case 9: return in.ConsumeBool() ? "error(" + str(1) + ")" : join({"ngx.say(show(", any(0), "), \" \", show(", any(0), "))"});
