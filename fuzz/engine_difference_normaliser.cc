@@ -2,50 +2,118 @@
 // (engine_difference_normaliser.h). Plain string scanning, no std::regex.
 #include "engine_difference_normaliser.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace codecache::fuzz {
 namespace {
 
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-    text.replace(at, from.size(), to);
+// Replacements of spans of one text, found in increasing order and applied in one
+// pass. Each rule below scans the text as it was and records its edits: editing in
+// place moved the rest of the text at every edit, quadratic in a long body with
+// many edits (a handler that printed 400 KB of "-0" took two minutes under ASan,
+// corpus/regressions/differential/many-zero-signs).
+class Edits {
+ public:
+  explicit Edits(std::string& text) : text_(text) {}
+  Edits(const Edits&) = delete;
+  Edits& operator=(const Edits&) = delete;
+  ~Edits() { apply(); }
+
+  const std::string& text() const { return text_; }
+  // Where the text no earlier edit replaced begins.
+  std::size_t edited_until() const { return edits_.empty() ? 0 : edits_.back().at + edits_.back().length; }
+  // Replaces text()[at, at + length) with `with`. A span that starts inside one
+  // already replaced is left alone: that text is gone (a second "bad argument"
+  // on a line finds the name the first one already replaced).
+  void replace(std::size_t at, std::size_t length, std::string_view with) {
+    if (!edits_.empty() && at < edits_.back().at + edits_.back().length) return;
+    edits_.push_back({at, length, std::string(with)});
+  }
+
+ private:
+  struct Edit {
+    std::size_t at;
+    std::size_t length;
+    std::string with;
+  };
+  void apply() {
+    if (edits_.empty()) return;
+    std::string out;
+    out.reserve(text_.size());
+    std::size_t from = 0;
+    for (const Edit& edit : edits_) {
+      out.append(text_, from, edit.at - from);
+      out += edit.with;
+      from = edit.at + edit.length;
+    }
+    out.append(text_, from);
+    text_ = std::move(out);
+  }
+  std::string& text_;
+  std::vector<Edit> edits_;
+};
+
+void replace_all(std::string& target, std::string_view from, std::string_view to) {
+  Edits edits(target);
+  const std::string& text = edits.text();
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + from.size()))
+    edits.replace(at, from.size(), to);
 }
 
 // Erases the parenthesised detail of every message starting with `lead`, e.g.
 // "bad argument #2 to 'format' (no value)" -> "bad argument #2 to 'format' (...)".
-void erase_parenthesis_after(std::string& text, std::string_view lead) {
-  for (std::size_t at = text.find(lead); at != std::string::npos; at = text.find(lead, at + 1)) {
+void erase_parenthesis_after_in_line(std::string& line, std::string_view lead) {
+  for (std::size_t at = line.find(lead); at != std::string::npos; at = line.find(lead, at + 1)) {
     // The function's name comes from the call site's debug info: LuaJIT has none
     // for a tail call ('?'), PUC Lua often has.
-    const std::size_t to = text.find(" to '", at);
-    const std::size_t eol0 = text.find('\n', at);
-    if (to != std::string::npos && to < eol0) {
-      const std::size_t quote = text.find('\'', to + 5);
-      if (quote != std::string::npos && quote < eol0) text.replace(to + 5, quote - (to + 5), "?");
+    const std::size_t to = line.find(" to '", at);
+    if (to != std::string::npos) {
+      const std::size_t quote = line.find('\'', to + 5);
+      if (quote != std::string::npos) line.replace(to + 5, quote - (to + 5), "?");
     }
-    const std::size_t open = text.find(" (", at);
-    const std::size_t eol = text.find('\n', at);
-    if (open == std::string::npos || open > eol) continue;
-    const std::size_t close = text.find(')', open);
-    if (close == std::string::npos || close > eol) continue;
-    text.replace(open, close + 1 - open, " (...)");
+    const std::size_t open = line.find(" (", at);
+    if (open == std::string::npos) continue;
+    const std::size_t close = line.find(')', open);
+    if (close == std::string::npos) continue;
+    line.replace(open, close + 1 - open, " (...)");
+  }
+}
+
+// Line by line, since each edit stays within the line of its lead: the edits of one
+// line move only that line.
+void erase_parenthesis_after(std::string& target, std::string_view lead) {
+  Edits edits(target);
+  const std::string& text = edits.text();
+  for (std::size_t at = text.find(lead); at != std::string::npos;) {
+    const std::size_t start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+    const std::size_t eol = std::min(text.find('\n', at), text.size());
+    std::string line = text.substr(start, eol - start);
+    erase_parenthesis_after_in_line(line, lead);
+    edits.replace(start, eol - start, line);
+    at = eol == text.size() ? std::string::npos : text.find(lead, eol);
   }
 }
 
 // "<chunk>:<n>: <chunk>:<m>: msg" -> "<chunk>:<m>: msg".
-void erase_repeated_position(std::string& text) {
+void erase_repeated_position(std::string& target) {
   constexpr std::string_view kChunk = "content_by_lua(nginx.conf:40):";
-  for (std::size_t at = text.find(kChunk); at != std::string::npos; at = text.find(kChunk, at + 1)) {
+  Edits edits(target);
+  const std::string& text = edits.text();
+  for (std::size_t at = text.find(kChunk); at != std::string::npos;) {
     std::size_t end = at + kChunk.size();
     while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-    if (text.compare(end, 2, ": ") != 0 || text.compare(end + 2, kChunk.size(), kChunk) != 0) continue;
-    text.erase(at, end + 2 - at);
-    at = at == 0 ? 0 : at - 1;
+    if (text.compare(end, 2, ": ") != 0 || text.compare(end + 2, kChunk.size(), kChunk) != 0) {
+      at = text.find(kChunk, at + 1);
+      continue;
+    }
+    edits.replace(at, end + 2 - at, "");
+    at = end + 2;  // the position that follows may repeat too
   }
 }
 
@@ -56,7 +124,9 @@ bool digit(char ch) { return ch >= '0' && ch <= '9'; }
 // anything ("10" .. -0 .. 21 is "10-021"; no format writes a leading zero before
 // another digit). An exponent's sign ("1e-07"), a fraction ("-0.05") and hex
 // ("-0x10") keep theirs.
-void erase_sign_of_zero(std::string& text) {
+void erase_sign_of_zero(std::string& target) {
+  Edits edits(target);
+  const std::string& text = edits.text();
   for (std::size_t at = text.find('-'); at != std::string::npos; at = text.find('-', at + 1)) {
     if (at >= 2 && (text[at - 1] == 'e' || text[at - 1] == 'E') && (digit(text[at - 2]) || text[at - 2] == '.'))
       continue;
@@ -69,7 +139,7 @@ void erase_sign_of_zero(std::string& text) {
       if (end < text.size() && digit(text[end])) continue;
     }
     if (end < text.size() && (text[end] == 'x' || text[end] == 'X')) continue;
-    text.erase(at, 1);
+    edits.replace(at, 1, "");
   }
 }
 
@@ -99,7 +169,9 @@ bool exact_double(const std::string& text) {
 // with (luaconf.h, LUAI_NUMFFORMAT "%.14g"), to even. 14 digits is what tostring,
 // concatenation and "%.14g" print; a shorter numeral is left alone, since
 // its precision cannot be told from its text.
-void round_ties_to_even(std::string& text) {
+void round_ties_to_even(std::string& target) {
+  Edits edits(target);
+  const std::string& text = edits.text();
   for (std::size_t at = 0; at < text.size(); ++at) {
     if (!digit(text[at])) continue;
     const char before = at > 0 ? text[at - 1] : ' ';
@@ -142,8 +214,8 @@ void round_ties_to_even(std::string& text) {
       even.erase(even.find_last_not_of('0') + 1);
       if (even.back() == '.') even.pop_back();
     }
-    text.replace(at, mantissa_end - at, even);
-    at += even.size() + (end - mantissa_end) - 1;
+    edits.replace(at, mantissa_end - at, even);
+    at = end - 1;
   }
 }
 
@@ -152,8 +224,10 @@ void round_ties_to_even(std::string& text) {
 // a carriage return, \0 for NUL) and raw on PUC Lua 5.1 (lstrlib.c, addquoted),
 // but for \r and \000: every such escape reads as the raw byte. An escaped
 // backslash is skipped whole, so what follows it stays text.
-void unescape_quoted_controls(std::string& text) {
+void unescape_quoted_controls(std::string& target) {
   auto control = [](unsigned value) { return value < 32 || value == 127; };
+  Edits edits(target);
+  const std::string& text = edits.text();
   for (std::size_t at = text.find('\\'); at != std::string::npos && at + 1 < text.size();
        at = text.find('\\', at + 1)) {
     const char next = text[at + 1];
@@ -162,14 +236,38 @@ void unescape_quoted_controls(std::string& text) {
       continue;
     }
     if (next == 'r') {
-      text.replace(at, 2, 1, '\r');
+      edits.replace(at, 2, "\r");
+      ++at;
       continue;
     }
     std::size_t end = at + 1;
     unsigned value = 0;
     while (end < text.size() && end < at + 4 && digit(text[end])) value = value * 10 + (text[end++] - '0');
     if (end == at + 1 || !control(value)) continue;
-    text.replace(at, end - at, 1, static_cast<char>(value));
+    const char raw = static_cast<char>(value);
+    edits.replace(at, end - at, std::string_view(&raw, 1));
+    at = end - 1;
+  }
+}
+
+// Each "\nstack traceback:" and its frame lines go: the traceback runs to the end
+// of its log line, and its own lines start with "coroutine N:" or a tab.
+void erase_tracebacks(std::string& target) {
+  Edits edits(target);
+  const std::string& log = edits.text();
+  for (std::size_t at = log.find("\nstack traceback:"); at != std::string::npos;
+       at = log.find("\nstack traceback:", at)) {
+    std::size_t end = at + 1;
+    for (;;) {
+      const std::size_t eol = log.find('\n', end);
+      if (eol == std::string::npos) { end = log.size(); break; }
+      end = eol + 1;
+      if (end < log.size() && (log[end] == '\t' || log.compare(end, 10, "coroutine ") == 0)) continue;
+      end = eol;
+      break;
+    }
+    edits.replace(at, end - at, "");
+    at = end;
   }
 }
 
@@ -198,22 +296,7 @@ std::string normalise_engine_differences(int status, bool aborted, std::string_v
                                          std::string_view log_text, unsigned rules) {
   const auto on = [rules](NormaliserRule rule) { return (rules & rule_bit(rule)) != 0; };
   std::string log(log_text);
-  for (std::size_t at = on(NormaliserRule::traceback) ? log.find("\nstack traceback:") : std::string::npos;
-       at != std::string::npos;
-       at = log.find("\nstack traceback:", at)) {
-    // The traceback runs to the end of its log line: its own lines start with
-    // "coroutine N:" or a tab.
-    std::size_t end = at + 1;
-    for (;;) {
-      const std::size_t eol = log.find('\n', end);
-      if (eol == std::string::npos) { end = log.size(); break; }
-      end = eol + 1;
-      if (end < log.size() && (log[end] == '\t' || log.compare(end, 10, "coroutine ") == 0)) continue;
-      end = eol;
-      break;
-    }
-    log.erase(at, end - at);
-  }
+  if (on(NormaliserRule::traceback)) erase_tracebacks(log);
   std::string text = std::to_string(status) + (aborted ? " aborted\n" : "\n") + std::string(body) +
                      "\n--log--\n" + log;
   if (on(NormaliserRule::nan_sign)) replace_all(text, "-nan", "nan");
