@@ -7,36 +7,45 @@
 #include <string>
 #include <string_view>
 
+#include "text_edits.h"
+
 namespace codecache::fuzz {
 namespace {
 
 // Every `what` followed by optional digits and ':' becomes "<pos>:".
-void erase_positions(std::string& text, std::string_view what) {
+void erase_positions(std::string& target, std::string_view what) {
+  TextEdits edits(target);
+  const std::string& text = edits.text();
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at)) {
     std::size_t end = at + what.size();
     std::size_t digits = end;
     if (digits < text.size() && text[digits] == '-') ++digits;
     while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
     if (digits > end && digits < text.size() && text[digits] == ':') end = digits + 1;
-    text.replace(at, end - at, "<pos>:");
-    at += 6;
+    edits.replace(at, end - at, "<pos>:");
+    at = end;
   }
 }
 
 // "<kind>'x' (a nil value)" -> "a nil value", on one line.
-void erase_names(std::string& text, std::string_view kind) {
-  for (std::size_t at = text.find(kind); at != std::string::npos; at = text.find(kind, at + 1)) {
-    const std::size_t open = text.find("' (", at + kind.size());
-    const std::size_t eol = text.find('\n', at);
-    if (open == std::string::npos || open > eol) continue;
-    const std::size_t close = text.find(')', open);
-    if (close == std::string::npos || close > eol) continue;
-    text.replace(at, close + 1 - at, text.substr(open + 3, close - open - 3));
+void erase_names_in_line(std::string& line, std::string_view kind) {
+  for (std::size_t at = line.find(kind); at != std::string::npos; at = line.find(kind, at + 1)) {
+    const std::size_t open = line.find("' (", at + kind.size());
+    if (open == std::string::npos) continue;
+    const std::size_t close = line.find(')', open);
+    if (close == std::string::npos) continue;
+    line.replace(at, close + 1 - at, line.substr(open + 3, close - open - 3));
   }
 }
 
-void erase_traceback_frames(std::string& text) {
+void erase_names(std::string& text, std::string_view kind) {
+  edit_lines_containing(text, kind, [kind](std::string& line) { erase_names_in_line(line, kind); });
+}
+
+void erase_traceback_frames(std::string& target) {
   constexpr std::string_view kTraceback = "stack traceback:";
+  TextEdits edits(target);
+  const std::string& text = edits.text();
   for (std::size_t at = text.find(kTraceback); at != std::string::npos;
        at = text.find(kTraceback, at + 1)) {
     std::size_t end = at + kTraceback.size();
@@ -45,13 +54,16 @@ void erase_traceback_frames(std::string& text) {
       const std::size_t eol = text.find('\n', end + 1);
       end = eol == std::string::npos ? text.size() : eol;
     }
-    text.replace(at, end - at, kTraceback);
+    edits.replace(at, end - at, kTraceback);
+    at = end - 1;
   }
 }
 
 // After erase_positions: "<pos>: fn(): " -> "<pos>: ".
-void erase_log_function_names(std::string& text) {
+void erase_log_function_names(std::string& target) {
   constexpr std::string_view kLogPrefix = "<pos>: ";
+  TextEdits edits(target);
+  const std::string& text = edits.text();
   for (std::size_t at = text.find(kLogPrefix); at != std::string::npos;
        at = text.find(kLogPrefix, at + 1)) {
     const std::size_t from = at + kLogPrefix.size();
@@ -59,25 +71,33 @@ void erase_log_function_names(std::string& text) {
     while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
                                  text[end] == '_' || text[end] == '.' || text[end] == ':'))
       ++end;
-    if (end > from && text.compare(end, 4, "(): ") == 0) text.erase(from, end + 4 - from);
+    if (end > from && text.compare(end, 4, "(): ") == 0) {
+      edits.replace(from, end + 4 - from, "");
+      at = end + 4 - 1;
+    }
   }
 }
 
 // "bad argument #<digits> to '<name>'" -> "bad argument #<digits> to '?'", where
 // the name runs to the next quote on the same line.
-void erase_argument_error_callee(std::string& text) {
-  constexpr std::string_view kLead = "bad argument #";
-  for (std::size_t at = text.find(kLead); at != std::string::npos; at = text.find(kLead, at + 1)) {
-    std::size_t digit = at + kLead.size();
+constexpr std::string_view kArgumentErrorLead = "bad argument #";
+
+void erase_argument_error_callee_in_line(std::string& line) {
+  for (std::size_t at = line.find(kArgumentErrorLead); at != std::string::npos;
+       at = line.find(kArgumentErrorLead, at + 1)) {
+    std::size_t digit = at + kArgumentErrorLead.size();
     const std::size_t first_digit = digit;
-    while (digit < text.size() && text[digit] >= '0' && text[digit] <= '9') ++digit;
-    if (digit == first_digit || text.compare(digit, 5, " to '") != 0) continue;
+    while (digit < line.size() && line[digit] >= '0' && line[digit] <= '9') ++digit;
+    if (digit == first_digit || line.compare(digit, 5, " to '") != 0) continue;
     const std::size_t name = digit + 5;
-    const std::size_t quote = text.find('\'', name);
-    const std::size_t eol = text.find('\n', name);
-    if (quote == std::string::npos || quote > eol) continue;
-    text.replace(name, quote - name, "?");
+    const std::size_t quote = line.find('\'', name);
+    if (quote == std::string::npos) continue;
+    line.replace(name, quote - name, "?");
   }
+}
+
+void erase_argument_error_callee(std::string& text) {
+  edit_lines_containing(text, kArgumentErrorLead, erase_argument_error_callee_in_line);
 }
 
 }  // namespace
@@ -96,8 +116,11 @@ std::string without_debug_info(std::string text) {
 
 std::string handler_frame_as_main(std::string text) {
   const std::string wrapped = "in function <" + std::string(kRoundtripPath) + ":1>";
-  for (std::size_t at = text.find(wrapped); at != std::string::npos; at = text.find(wrapped, at))
-    text.replace(at, wrapped.size(), "in main chunk");
+  {
+    TextEdits edits(text);
+    for (std::size_t at = text.find(wrapped); at != std::string::npos; at = text.find(wrapped, at + wrapped.size()))
+      edits.replace(at, wrapped.size(), "in main chunk");
+  }
   return text;
 }
 

@@ -2,65 +2,19 @@
 // (engine_difference_normaliser.h). Plain string scanning, no std::regex.
 #include "engine_difference_normaliser.h"
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "text_edits.h"
 
 namespace codecache::fuzz {
 namespace {
 
-// Replacements of spans of one text, found in increasing order and applied in one
-// pass. Each rule below scans the text as it was and records its edits: editing in
-// place moved the rest of the text at every edit, quadratic in a long body with
-// many edits (a handler that printed 400 KB of "-0" took two minutes under ASan,
-// corpus/regressions/differential/many-zero-signs).
-class Edits {
- public:
-  explicit Edits(std::string& text) : text_(text) {}
-  Edits(const Edits&) = delete;
-  Edits& operator=(const Edits&) = delete;
-  ~Edits() { apply(); }
-
-  const std::string& text() const { return text_; }
-  // Where the text no earlier edit replaced begins.
-  std::size_t edited_until() const { return edits_.empty() ? 0 : edits_.back().at + edits_.back().length; }
-  // Replaces text()[at, at + length) with `with`. A span that starts inside one
-  // already replaced is left alone: that text is gone (a second "bad argument"
-  // on a line finds the name the first one already replaced).
-  void replace(std::size_t at, std::size_t length, std::string_view with) {
-    if (!edits_.empty() && at < edits_.back().at + edits_.back().length) return;
-    edits_.push_back({at, length, std::string(with)});
-  }
-
- private:
-  struct Edit {
-    std::size_t at;
-    std::size_t length;
-    std::string with;
-  };
-  void apply() {
-    if (edits_.empty()) return;
-    std::string out;
-    out.reserve(text_.size());
-    std::size_t from = 0;
-    for (const Edit& edit : edits_) {
-      out.append(text_, from, edit.at - from);
-      out += edit.with;
-      from = edit.at + edit.length;
-    }
-    out.append(text_, from);
-    text_ = std::move(out);
-  }
-  std::string& text_;
-  std::vector<Edit> edits_;
-};
-
 void replace_all(std::string& target, std::string_view from, std::string_view to) {
-  Edits edits(target);
+  TextEdits edits(target);
   const std::string& text = edits.text();
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + from.size()))
     edits.replace(at, from.size(), to);
@@ -85,25 +39,15 @@ void erase_parenthesis_after_in_line(std::string& line, std::string_view lead) {
   }
 }
 
-// Line by line, since each edit stays within the line of its lead: the edits of one
-// line move only that line.
-void erase_parenthesis_after(std::string& target, std::string_view lead) {
-  Edits edits(target);
-  const std::string& text = edits.text();
-  for (std::size_t at = text.find(lead); at != std::string::npos;) {
-    const std::size_t start = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
-    const std::size_t eol = std::min(text.find('\n', at), text.size());
-    std::string line = text.substr(start, eol - start);
-    erase_parenthesis_after_in_line(line, lead);
-    edits.replace(start, eol - start, line);
-    at = eol == text.size() ? std::string::npos : text.find(lead, eol);
-  }
+// Line by line, since each edit stays within the line of its lead.
+void erase_parenthesis_after(std::string& text, std::string_view lead) {
+  edit_lines_containing(text, lead, [lead](std::string& line) { erase_parenthesis_after_in_line(line, lead); });
 }
 
 // "<chunk>:<n>: <chunk>:<m>: msg" -> "<chunk>:<m>: msg".
 void erase_repeated_position(std::string& target) {
   constexpr std::string_view kChunk = "content_by_lua(nginx.conf:40):";
-  Edits edits(target);
+  TextEdits edits(target);
   const std::string& text = edits.text();
   for (std::size_t at = text.find(kChunk); at != std::string::npos;) {
     std::size_t end = at + kChunk.size();
@@ -125,7 +69,7 @@ bool digit(char ch) { return ch >= '0' && ch <= '9'; }
 // another digit). An exponent's sign ("1e-07"), a fraction ("-0.05") and hex
 // ("-0x10") keep theirs.
 void erase_sign_of_zero(std::string& target) {
-  Edits edits(target);
+  TextEdits edits(target);
   const std::string& text = edits.text();
   for (std::size_t at = text.find('-'); at != std::string::npos; at = text.find('-', at + 1)) {
     if (at >= 2 && (text[at - 1] == 'e' || text[at - 1] == 'E') && (digit(text[at - 2]) || text[at - 2] == '.'))
@@ -170,7 +114,7 @@ bool exact_double(const std::string& text) {
 // concatenation and "%.14g" print; a shorter numeral is left alone, since
 // its precision cannot be told from its text.
 void round_ties_to_even(std::string& target) {
-  Edits edits(target);
+  TextEdits edits(target);
   const std::string& text = edits.text();
   for (std::size_t at = 0; at < text.size(); ++at) {
     if (!digit(text[at])) continue;
@@ -226,7 +170,7 @@ void round_ties_to_even(std::string& target) {
 // backslash is skipped whole, so what follows it stays text.
 void unescape_quoted_controls(std::string& target) {
   auto control = [](unsigned value) { return value < 32 || value == 127; };
-  Edits edits(target);
+  TextEdits edits(target);
   const std::string& text = edits.text();
   for (std::size_t at = text.find('\\'); at != std::string::npos && at + 1 < text.size();
        at = text.find('\\', at + 1)) {
@@ -253,7 +197,7 @@ void unescape_quoted_controls(std::string& target) {
 // Each "\nstack traceback:" and its frame lines go: the traceback runs to the end
 // of its log line, and its own lines start with "coroutine N:" or a tab.
 void erase_tracebacks(std::string& target) {
-  Edits edits(target);
+  TextEdits edits(target);
   const std::string& log = edits.text();
   for (std::size_t at = log.find("\nstack traceback:"); at != std::string::npos;
        at = log.find("\nstack traceback:", at)) {
