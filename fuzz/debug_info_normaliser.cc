@@ -108,10 +108,14 @@ std::string without_debug_info(std::string text) {
   erase_positions(text, "[lua] handler.lua:");
   erase_positions(text, "?:");
   erase_log_function_names(text);
-  for (std::string_view kind : {"local '", "upvalue '", "global '", "field '", "method '", "constant '"})
-    erase_names(text, kind);
+  erase_variable_names(text);
   erase_argument_error_callee(text);
   return text;
+}
+
+void erase_variable_names(std::string& text) {
+  for (std::string_view kind : {"local '", "upvalue '", "global '", "field '", "method '", "constant '"})
+    erase_names(text, kind);
 }
 
 std::string handler_frame_as_main(std::string text) {

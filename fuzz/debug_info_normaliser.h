@@ -27,6 +27,11 @@ inline constexpr std::string_view kRoundtripPath = "/codecache-fuzz/handler.lua"
 //     tail call, the name of the function that made it), and without it says '?'.
 std::string without_debug_info(std::string text);
 
+// The variable-name rule above alone: "<kind> 'x' (a nil value)" reads "a nil
+// value". The differential's normaliser applies it too: PUC Lua and LuaJIT infer
+// the names of an error's operand differently (engine_difference_normaliser.h).
+void erase_variable_names(std::string& text);
+
 // Under `classic` the source handler runs as the closure factory's inner function,
 // "in function <path:1>" in a traceback, while the bytecode's main proto keeps its
 // identity ("in main chunk"); that one frame name is made "in main chunk".

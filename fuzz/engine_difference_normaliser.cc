@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "debug_info_normaliser.h"
 #include "text_edits.h"
 
 namespace codecache::fuzz {
@@ -226,6 +227,7 @@ std::string_view rule_name(NormaliserRule rule) {
     case NormaliserRule::nan_sign: return "sign of NaN";
     case NormaliserRule::digit_tie: return "tie at the 14th digit";
     case NormaliserRule::quoted_control: return "%q of a control character";
+    case NormaliserRule::variable_name: return "name of an error's operand";
     case NormaliserRule::count: break;
   }
   return "?";
@@ -249,6 +251,7 @@ std::string normalise_engine_differences(int status, bool aborted, std::string_v
   if (on(NormaliserRule::quoted_control)) unescape_quoted_controls(text);
   if (on(NormaliserRule::argument_error)) erase_parenthesis_after(text, "bad argument #");
   if (on(NormaliserRule::wrap_position)) erase_repeated_position(text);
+  if (on(NormaliserRule::variable_name)) erase_variable_names(text);
   return text;
 }
 

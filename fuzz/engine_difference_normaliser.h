@@ -17,6 +17,13 @@ namespace codecache::fuzz {
 //     " (...)" for its detail: PUC Lua's luaL_argerror texts ("no value",
 //     "number expected, got no value") differ from LuaJIT's lj_err_arg texts, and
 //     the function's name comes from the call site (LuaJIT says '?' for a tail call);
+//   - the name of an error's operand: "attempt to perform arithmetic on local 'b'
+//     (a nil value)" on LuaJIT, "... on a nil value" on PUC Lua, whose debug info
+//     names only what sits in a variable's own register (ldebug.c, getobjname;
+//     LuaJIT: lj_debug_slotname): "<kind> 'x' (a nil value)" reads "a nil value"
+//     for the kinds local, upvalue, global, field, method and constant
+//     (debug_info_normaliser.h, erase_variable_names). It can hide only which
+//     variable an error names;
 //   - an error raised through coroutine.wrap: PUC Lua's auxwrap prefixes the
 //     position again ("<chunk>:9: <chunk>:9: msg"), LuaJIT passes it unchanged;
 //     the repeated "content_by_lua(nginx.conf:40):<n>: " goes;
@@ -49,7 +56,7 @@ std::string normalise_engine_differences(int status, bool aborted, std::string_v
 // The rules above, each one bit of a mask, so that a target can ask which rules a
 // given agreement needed (differential.cc counts them in its "#check-rate" line).
 enum class NormaliserRule : unsigned {
-  traceback, argument_error, wrap_position, zero_sign, nan_sign, digit_tie, quoted_control, count
+  traceback, argument_error, wrap_position, zero_sign, nan_sign, digit_tie, quoted_control, variable_name, count
 };
 constexpr unsigned kAllNormaliserRules = (1u << static_cast<unsigned>(NormaliserRule::count)) - 1;
 constexpr unsigned rule_bit(NormaliserRule rule) { return 1u << static_cast<unsigned>(rule); }
