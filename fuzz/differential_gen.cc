@@ -51,7 +51,7 @@ struct Generator {
   // of the function is -0 there (1 / 0 is -inf), while LuaJIT never folds to -0
   // (lj_parse.c, expr_fold). No normaliser can bound that, so the generator moves the
   // operation to run time, where both engines compute -0: `- nn(0)`, `(nn(0) * -1)`
-  // (nn is the identity on numbers that are not NaN).
+  // (nn is the identity on numbers other than NaN and zero).
   // `minus_zero` is the operation written to run at run time; `n` is returned
   // unless it folds to -0. No string is compared here: libFuzzer's comparison
   // hooks would take the generator's own operators for input to aim at.
@@ -121,7 +121,10 @@ struct Generator {
       }
       case 8: {
         static const char* const kMath2[] = {"math.max", "math.min", "math.fmod"};
-        // nn(): math.max/min of a NaN differ (PUC compares, LuaJIT uses maxsd/minsd).
+        // nn(): math.max/min of a NaN, and of 0 and -0, differ (PUC compares,
+        // LuaJIT uses maxsd/minsd: math.max(0, -0) is 0 on one and -0 on the other,
+        // and a string made of it can lose the sign where no normaliser sees it,
+        // corpus/regressions/differential/max-of-zeros-after-a-dash).
         return {join({pick(kMath2), "(nn(", num(depth + 1), "), nn(", num(depth + 1), "))"}), std::nullopt};
       }
       case 9: return {in.ConsumeBool() ? "#s" : "#t", std::nullopt};
@@ -263,7 +266,7 @@ constexpr const char kPrelude[] =
     "local a, b, c, s, t, u = 1, 2, 3, \"abc\", {1, 2, 3}, {x = 1}\n"
     "local function show(v) local ty = type(v) if ty == \"table\" or ty == \"function\" "
     "then return ty end return tostring(v) end\n"
-    "local function nn(v) if v ~= v then return 0 end return v end\n";
+    "local function nn(v) if v ~= v or v == 0 then return 0 end return v end\n";
 
 }  // namespace
 
