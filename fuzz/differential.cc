@@ -84,9 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static codecache::fuzz::CheckTally tally("differential");
   if (!comparable) tally.excused("cut off by a limit on some engine");
   if (comparable) {
-    const std::string reference = normalise(results[0].outcome);
-    for (const auto& r : results) {
-      if (normalise(r.outcome) == reference) continue;
+    if (!agree(results, codecache::fuzz::kAllNormaliserRules)) {
       std::fprintf(stderr, "differential: engines disagree\n--- handler ---\n%s\n", code.c_str());
       for (const auto& x : results) {
         std::string text = normalise(x.outcome);

@@ -52,9 +52,10 @@ struct Generator {
   // (lj_parse.c, expr_fold). No normaliser can bound that, so the generator moves the
   // operation to run time, where both engines compute -0: `- nn(0)`, `(nn(0) * -1)`
   // (nn is the identity on numbers other than NaN and zero).
-  // `minus_zero` is the operation written to run at run time; `n` is returned
-  // unless it folds to -0. No string is compared here: libFuzzer's comparison
-  // hooks would take the generator's own operators for input to aim at.
+  //
+  // Returns `n`, or `minus_zero` (the same operation, written to run at run time)
+  // when `n` folds to -0. No string is compared here: libFuzzer's comparison hooks
+  // would take the generator's own operators for input to aim at.
   static Num runtime_if_minus_zero(Num n, std::string minus_zero) {
     if (!n.folded || *n.folded != 0 || !std::signbit(*n.folded)) return n;
     return {std::move(minus_zero), std::nullopt};
