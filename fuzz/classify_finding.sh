@@ -24,9 +24,14 @@ engine_of() {
 # UBSan names the faulting source line first: "<path>:<line>:<col>: runtime error: ...".
 # (Anchored: a handler's own log line "lua entry thread aborted: runtime error: …"
 # in a property violation's report is not UBSan's.)
+# LuaJIT is compiled from inside its src/, so UBSan may name only "lj_debug.c:32:14";
+# then the stack UBSan prints (its first "#0" frame, with the full path) says where.
 ubsan=$(grep -m1 -E '^[^ ]+:[0-9]+:[0-9]+: runtime error: ' "$report" || true)
 if [ -n "$ubsan" ]; then
   engine=$(engine_of "${ubsan%%: runtime error*}")
+  if [ -z "$engine" ] && [[ "${ubsan%%: runtime error*}" != */* ]]; then
+    engine=$(engine_of "$(grep -m1 -E '^ *#0 0x[0-9a-f]+ in ' "$report" || true)")
+  fi
   if [ -n "$engine" ]; then echo "engine $engine"; else echo "harness ubsan"; fi
   exit 0
 fi

@@ -24,6 +24,15 @@ expect "harness crash" crash-d "==1==ERROR: AddressSanitizer: heap-use-after-fre
     #0 0x55 in codecache::Request::load(codecache::Handler&, bool&) /x/core/model/request.cc:136
     #1 0x55 in lua_pcall /x/build-fuzz/engines/lua51-src/src/lapi.c:80:3"
 expect "harness ubsan" crash-e "/x/core/hardening/memory_budget.cc:10:3: runtime error: signed integer overflow"
+# LuaJIT builds in its src/: UBSan names the bare file, its stack the full path
+# (setfenv(9999999999, {}) on luajit2, ./harness fuzz on 2026-12-04).
+expect "engine luajit2" crash-e2 "lj_debug.c:32:14: runtime error: signed integer overflow: -2147483648 - 1 cannot be represented in type 'int'
+    #0 0x55 in lj_debug_frame /x/build-fuzz/engines/luajit2-build/src/lj_debug.c:32:14
+    #1 0x55 in lj_cf_setfenv /x/build-fuzz/engines/luajit2-build/src/lib_base.c:172:9"
+# A bare file name whose stack starts in the core stays the harness's.
+expect "harness ubsan" crash-e3 "request.cc:10:3: runtime error: signed integer overflow
+    #0 0x55 in codecache::Request::resume() /x/core/model/request.cc:10:3
+    #1 0x55 in lua_resume /x/build-fuzz/engines/luajit2-build/src/lj_api.c:1292:12"
 expect "harness property" crash-f "isolation violated (sealed)
     #6 0x7f in abort stdlib/abort.c:79:7
     #7 0x55 in lj_err_throw /x/build-fuzz/engines/luajit-build/src/lj_err.c:1:1"
